@@ -1,0 +1,90 @@
+# The textbook's commands. The README shows the two that matter:
+#   make book   set up, execute what is stale, build _build/html
+#   make test   set up, check everything; never rewrites committed outputs
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+STAGING := _build/.staging
+HTML := _build/html
+
+.PHONY: help setup book test check validate execute execute-force html results \
+        test-unit test-notebooks test-build test-browser lint lock clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+# ---- set-up: the locked Python stack, the pinned chart libraries -------------------
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+_static/vendor/.installed: node_modules/.installed scripts/vendor_assets.py $(VENV)/.installed
+	$(PY) scripts/vendor_assets.py
+	@touch $@
+
+setup: $(VENV)/.installed _static/vendor/.installed ## create .venv and install the locked stack and chart assets
+
+# ---- the book -----------------------------------------------------------------------
+validate: setup ## check every table in data/ against its schema and rules
+	$(PY) scripts/validate.py
+
+execute: setup ## execute the notebooks whose inputs changed
+	$(PY) scripts/execute.py
+
+execute-force: setup ## execute every notebook
+	$(PY) scripts/execute.py --force
+
+html: setup ## build the HTML from committed outputs (strict; swapped in only on success)
+	$(PY) scripts/build_html.py
+
+results: ## write _build/results.json (every glued value, its notebook and sources)
+	$(PY) scripts/export_results.py
+
+book: validate execute html results ## set up, validate, execute what is stale, build _build/html
+	@echo "Built $(HTML)/index.html"
+
+# ---- checks -------------------------------------------------------------------------
+test-unit: setup
+	$(PY) -m pytest -q -m "not site and not browser" tests
+
+test-notebooks: setup ## nbval: every committed output equals a fresh run
+	$(PY) -m pytest -q --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks
+
+test-build: html results
+
+test-browser: setup
+	bash scripts/ensure_chromium.sh
+	$(PY) -m pytest -q -m "site or browser" tests
+
+test: validate test-unit test-notebooks test-build test-browser ## run every check (what CI runs)
+	@echo "make test: all checks passed"
+
+check: validate ## fast checks while editing: data, unit tests, notebook hashes, lint
+	$(PY) scripts/execute.py --check
+	$(PY) -m pytest -q -x -m "not site and not browser and not slow" tests
+	$(PY) -m ruff check evidence scripts tests _ext
+
+lint: setup
+	$(PY) -m ruff check evidence scripts tests _ext
+
+lock: ## re-resolve requirements.in into the hashed lock (needs network)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile requirements.in --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 -o requirements.txt
+
+clean: ## remove build outputs (keeps .venv and node_modules)
+	rm -rf _build _static/vendor

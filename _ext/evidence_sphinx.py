@@ -1,0 +1,78 @@
+"""Sphinx extension of the book.
+
+1. Chapters paste numbers from notebooks (``{glue:text}`../notebooks/x.ipynb::key:.2f```).
+   Sphinx only re-writes a page whose own source changed, so after a notebook is
+   re-executed a chapter would keep its old numbers. On ``source-read`` this
+   extension records each notebook a page pastes from as a dependency of that
+   page; Sphinx then re-reads the page whenever the notebook changes.
+
+2. myst-nb's ``glue:figure`` cannot paste from another document. The ``chart``
+   directive can: it builds a numbered, captioned figure around a pending glue
+   reference to a chart glued in a notebook::
+
+       ```{chart} ../notebooks/x.ipynb::key
+       :name: fig-label
+
+       Caption: what the reader should see.
+       ```
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from myst_nb.ext.glue.utils import create_pending_glue_ref
+from sphinx.util.docutils import SphinxDirective
+
+GLUE_REF = re.compile(r"([\w./-]+\.ipynb)::")
+
+
+def note_glue_dependencies(app, docname: str, source: list[str]) -> None:
+    page_dir = Path(app.env.doc2path(docname)).parent
+    for ref in sorted(set(GLUE_REF.findall(source[0]))):
+        target = (page_dir / ref).resolve()
+        if target.is_file():
+            app.env.note_dependency(str(target))
+
+
+class ChartDirective(SphinxDirective):
+    """A captioned figure holding a chart glued in another document (a notebook)."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {"name": directives.unchanged, "class": directives.class_option}
+
+    def run(self) -> list[nodes.Node]:
+        target = self.arguments[0]
+        if "::" not in target:
+            raise self.error(f"chart: expected `path/to/notebook.ipynb::key`, got {target!r}")
+        doc, key = target.split("::", 1)
+        source, line = self.get_source_info()
+        ref = create_pending_glue_ref(self.state.document, source, line, doc, key)
+        figure = nodes.figure(classes=["evidence-figure", *self.options.get("class", [])])
+        figure += ref
+        if not self.content:
+            raise self.error("chart: write a caption that says what the reader should see")
+        parsed = nodes.Element()
+        self.state.nested_parse(self.content, self.content_offset, parsed)
+        first = parsed[0]
+        if isinstance(first, nodes.paragraph):
+            caption = nodes.caption(first.rawsource, "", *first.children)
+            caption.source, caption.line = first.source, first.line
+            figure += caption
+            rest = parsed[1:]
+        else:
+            rest = parsed[:]
+        if rest:
+            figure += nodes.legend("", *rest)
+        self.add_name(figure)
+        return [figure]
+
+
+def setup(app):
+    app.connect("source-read", note_glue_dependencies)
+    app.add_directive("chart", ChartDirective)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

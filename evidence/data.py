@@ -1,0 +1,73 @@
+"""Load the tables in ``data/``, and remember which files an analysis read.
+
+Every notebook reads its data through :func:`load`, never with a bare
+``pd.read_csv``. Besides keeping paths in one place, that lets the executor
+(``scripts/execute.py``) learn which data files a notebook depends on: when the
+environment variable ``EVIDENCE_READ_LOG`` names a file, each path read is
+appended to it, and the executor folds those files into the notebook's input
+hash. Editing one number in one table then re-executes exactly the notebooks
+that read that table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import DATA, ROOT
+
+READ_LOG_ENV = "EVIDENCE_READ_LOG"
+
+
+def path_of(table: str) -> Path:
+    """Return the CSV path of ``table`` (``"trials_binary"`` or ``"pharmacology/facts"``)."""
+    name = table if table.endswith(".csv") else f"{table}.csv"
+    path = DATA / name
+    if not path.is_file():
+        known = sorted(p.relative_to(DATA).with_suffix("").as_posix() for p in DATA.rglob("*.csv"))
+        raise FileNotFoundError(
+            f"no table {table!r} in {DATA.relative_to(ROOT)}/; known tables: {', '.join(known)}"
+        )
+    return path
+
+
+def record_read(path: Path) -> None:
+    """Append ``path`` (relative to the repository) to the read log, if one is active."""
+    log = os.environ.get(READ_LOG_ENV)
+    if not log:
+        return
+    rel = Path(path).resolve().relative_to(ROOT).as_posix()
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(rel + "\n")
+
+
+def load(table: str, *, as_printed: bool = False) -> pd.DataFrame:
+    """Read one table of ``data/``.
+
+    ``as_printed=True`` keeps every cell as the exact text in the file (the
+    printed precision of a source, e.g. ``1.50``); otherwise numeric columns
+    become numbers and empty cells NaN.
+    """
+    path = path_of(table)
+    record_read(path)
+    if as_printed:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, keep_default_na=True, na_values=[""])
+
+
+def one_row(df: pd.DataFrame, **where: object) -> pd.Series:
+    """Return the single row of ``df`` matching every ``column=value``; fail loudly otherwise.
+
+    Analyses select rows by their natural key; a key that matches nothing or
+    several rows is a data error that must stop the build, not a silent guess.
+    """
+    mask = pd.Series(True, index=df.index)
+    for column, value in where.items():
+        mask &= df[column] == value
+    hits = df[mask]
+    if len(hits) != 1:
+        cond = ", ".join(f"{k}={v!r}" for k, v in where.items())
+        raise LookupError(f"expected exactly one row with {cond}; found {len(hits)}")
+    return hits.iloc[0]
