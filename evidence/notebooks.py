@@ -40,7 +40,9 @@ def _sha256(data: bytes) -> str:
 
 
 def _rel(path: Path) -> str:
-    return Path(path).resolve().relative_to(ROOT).as_posix()
+    """Path relative to the repository when inside it (for messages and metadata)."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
 def notebook_paths(root: Path = NOTEBOOKS) -> list[Path]:
