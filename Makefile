@@ -31,11 +31,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-_static/vendor/.installed: node_modules/.installed scripts/vendor_assets.py $(VENV)/.installed
+_vendor/.installed: node_modules/.installed scripts/vendor_assets.py $(VENV)/.installed
 	$(PY) scripts/vendor_assets.py
 	@touch $@
 
-setup: $(VENV)/.installed _static/vendor/.installed ## create .venv and install the locked stack and chart assets
+setup: $(VENV)/.installed _vendor/.installed ## create .venv and install the locked stack and chart assets
 
 # ---- the book -----------------------------------------------------------------------
 validate: setup ## check every table in data/ against its schema and rules
@@ -87,4 +87,4 @@ lock: ## re-resolve requirements.in into the hashed lock (needs network)
 	  --python-platform x86_64-manylinux_2_28 -o requirements.txt
 
 clean: ## remove build outputs (keeps .venv and node_modules)
-	rm -rf _build _static/vendor
+	rm -rf _build _vendor

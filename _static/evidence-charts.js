@@ -2,7 +2,7 @@
  *
  * Each chart is a <div class="evidence-chart"> holding a static SVG fallback
  * and its Vega-Lite spec as JSON. On pages that have charts, this script loads
- * vega, vega-lite and vega-embed from _static/vendor/ (copied from the pinned
+ * vega, vega-lite and vega-embed from <site>/vega/ (copied from the pinned
  * npm packages at build time), draws each chart in place of its fallback and
  * marks the container data-rendered="true". Pages without charts load nothing.
  */
@@ -10,9 +10,9 @@
   "use strict";
   var VENDOR = ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"];
 
-  function staticRoot() {
-    var me = document.querySelector('script[src*="evidence-charts.js"]');
-    return me ? me.src.replace(/evidence-charts\.js.*$/, "") : "_static/";
+  function siteRoot() {
+    // Sphinx writes the relative path to the site's root on <html data-content_root>.
+    return document.documentElement.dataset.content_root || "./";
   }
 
   function loadScript(url) {
@@ -47,7 +47,7 @@
   function main() {
     var charts = document.querySelectorAll(".evidence-chart");
     if (!charts.length) return;
-    var root = staticRoot() + "vendor/";
+    var root = siteRoot() + "vega/";
     VENDOR.reduce(function (p, file) {
       return p.then(function () { return loadScript(root + file); });
     }, Promise.resolve()).then(function () {

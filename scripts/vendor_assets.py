@@ -1,4 +1,4 @@
-"""Copy the pinned chart libraries from node_modules/ into _static/vendor/.
+"""Copy the pinned chart libraries from node_modules/ into _vendor/vega/ (served as <site>/vega/).
 
 The site serves Vega, Vega-Lite and vega-embed itself, so charts draw offline and
 no page requests a CDN. Versions are pinned in package-lock.json (`npm ci`).
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR = ROOT / "_static" / "vendor"
+VENDOR = ROOT / "_vendor" / "vega"
 FILES = {
     "vega": "build/vega.min.js",
     "vega-lite": "build/vega-lite.min.js",

@@ -41,7 +41,7 @@ def test_no_page_points_at_a_cdn(site_dir):
 
 def test_chart_libraries_are_served_by_the_site(site_dir):
     for name in ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"]:
-        assert (site_dir / "_static" / "vendor" / name).stat().st_size > 10_000
+        assert (site_dir / "vega" / name).stat().st_size > 10_000
 
 
 def test_results_ledger_lists_every_glued_value_with_sources(site_dir):
