@@ -28,7 +28,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	@touch $@
 
 _vendor/.installed: node_modules/.installed scripts/vendor_assets.py $(VENV)/.installed
