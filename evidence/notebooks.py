@@ -105,7 +105,9 @@ def status(path: Path) -> Status:
     if missing:
         return Status(path, False, f"input file(s) gone: {', '.join(missing)}")
     if input_hash(nb, inputs) != recorded["input_hash"]:
-        return Status(path, False, "its cells, data files, the evidence package or the lock changed")
+        return Status(
+            path, False, "its cells, data files, the evidence package or the lock changed"
+        )
     return Status(path, True, "current")
 
 
@@ -155,10 +157,10 @@ def execute(
         )
     except pm.PapermillExecutionError as err:
         tmp.unlink(missing_ok=True)
-        first_line = (err.source or "").strip().splitlines()[:1]
+        first_line = ((err.source or "").strip().splitlines() or [""])[0]
         raise NotebookError(
             f"{_rel(path)}: cell {err.cell_index} (execution count {err.exec_count}) "
-            f"raised {err.ename}: {err.evalue}\n    cell starts: {first_line[0] if first_line else ''}"
+            f"raised {err.ename}: {err.evalue}\n    cell starts: {first_line}"
         ) from None
     except Exception:
         tmp.unlink(missing_ok=True)

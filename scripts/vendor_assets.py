@@ -7,7 +7,6 @@ no page requests a CDN. Versions are pinned in package-lock.json (`npm ci`).
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 

@@ -8,7 +8,6 @@ error, if a script throws, or if a chart container is not drawn by Vega.
 from __future__ import annotations
 
 import pytest
-
 from conftest import built_pages
 
 pytestmark = pytest.mark.browser
