@@ -56,3 +56,15 @@ def test_results_ledger_lists_every_glued_value_with_sources(site_dir):
     page = (site_dir / "book" / "03_gabapentin_evidence.html").read_text(encoding="utf-8")
     assert f"{rr['value']:.2f}" in page
     assert "arnold2007" in rr["sources"]
+
+
+def test_every_page_links_methods_glossary_and_error_report(site_dir):
+    from conftest import built_pages
+
+    missing = []
+    for page in built_pages():
+        html = (site_dir / page).read_text(encoding="utf-8")
+        for needle in ["methods.html", "glossary.html", "report-an-error.yml"]:
+            if needle not in html:
+                missing.append(f"{page}: no link to {needle}")
+    assert not missing, "\n".join(missing)
