@@ -37,6 +37,14 @@ def built_pages() -> list[str]:
     )
 
 
+def content_pages() -> list[str]:
+    """Built pages that are book pages (not the root's redirect to the introduction)."""
+    return [
+        p for p in built_pages()
+        if 'http-equiv="Refresh"' not in (SITE / p).read_text(encoding="utf-8")[:2000]
+    ]
+
+
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
     if not (SITE / "index.html").is_file():

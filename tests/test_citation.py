@@ -30,8 +30,8 @@ def test_licence_agrees():
 
 @pytest.mark.site
 def test_every_page_footer_states_the_content_licence(site_dir):
-    from conftest import built_pages
+    from conftest import content_pages
 
-    missing = [p for p in built_pages()
+    missing = [p for p in content_pages()
                if "CC BY 4.0" not in (site_dir / p).read_text(encoding="utf-8")]
     assert not missing, f"pages without the licence in the footer: {missing}"

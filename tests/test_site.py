@@ -59,10 +59,10 @@ def test_results_ledger_lists_every_glued_value_with_sources(site_dir):
 
 
 def test_every_page_links_methods_glossary_and_error_report(site_dir):
-    from conftest import built_pages
+    from conftest import content_pages
 
     missing = []
-    for page in built_pages():
+    for page in content_pages():
         html = (site_dir / page).read_text(encoding="utf-8")
         for needle in ["methods.html", "glossary.html", "report-an-error.yml"]:
             if needle not in html:
