@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 STAGING := _build/.staging
 HTML := _build/html
 
-.PHONY: help setup book test check validate execute execute-force html results \
+.PHONY: help setup book test check validate execute execute-force html results pdf bench \
         test-unit test-notebooks test-build test-browser lint lock clean
 
 help: ## list the commands
@@ -52,6 +52,10 @@ html: setup ## build the HTML from committed outputs (strict; swapped in only on
 
 results: ## write _build/results.json (every glued value, its notebook and sources)
 	$(PY) scripts/export_results.py
+
+pdf: setup ## print the whole book to _build/pdf/book.pdf (SOLUTIONS=0 leaves solutions out)
+	bash scripts/ensure_chromium.sh
+	$(PY) scripts/build_pdf.py $(if $(filter 0,$(SOLUTIONS)),--no-solutions,)
 
 book: validate execute html results ## set up, validate, execute what is stale, build _build/html
 	@echo "Built $(HTML)/index.html"

@@ -1,0 +1,115 @@
+"""Print the whole book to one PDF through headless Chromium.
+
+Jupyter Book builds a single-page HTML version (strict, like the site), which is
+served on loopback and printed by Debian's Chromium: charts are drawn by the same
+Vega the site serves (their static SVG is the fallback), citations and tables are
+as on the site. Exercise solutions are printed, opened, after their exercises;
+``--no-solutions`` leaves them out (for handing to students).
+
+    python scripts/build_pdf.py [--no-solutions] [--out _build/pdf/book.pdf]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGING = ROOT / "_build" / ".staging-pdf"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-gpu", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+PREPARE = """
+(withSolutions) => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('.toggle-details__summary, button.toggle-button')
+    .forEach(e => e.remove());
+  if (!withSolutions) {
+    document.querySelectorAll('.solution').forEach(e => e.remove());
+  }
+  document.querySelectorAll('.evidence-chart__data').forEach(e => e.remove());
+}
+"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def build_single_page() -> Path:
+    jb = str(Path(sys.executable).with_name("jupyter-book"))
+    cmd = [jb, "build", ".", "--builder", "singlehtml", "--path-output",
+           str(STAGING.relative_to(ROOT)), "-W", "--keep-going", "-q"]
+    if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+        raise SystemExit("the single-page build failed (warnings above); no PDF written")
+    site = STAGING / "_build" / "singlehtml"
+    # The root document is book/intro, so singlehtml writes the one page to
+    # book/intro.html but with links relative to the site root: serve it from there.
+    shutil.copy2(site / "book" / "intro.html", site / "single.html")
+    return site
+
+
+def print_pdf(site: Path, out: Path, with_solutions: bool) -> None:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/single.html"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(color_scheme="light")
+            page.goto(url, wait_until="load")
+            page.wait_for_load_state("networkidle")
+            charts = page.locator(".evidence-chart").count()
+            if charts:
+                page.wait_for_function(
+                    "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
+                    ".length === n", arg=charts, timeout=30_000)
+            page.evaluate(PREPARE, with_solutions)
+            page.emulate_media(media="print")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.pdf(
+                path=str(out), format="A4", print_background=True,
+                margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=(
+                    "<div style='font-size:8px;width:100%;text-align:center;color:#444'>"
+                    "<span class='pageNumber'></span> / <span class='totalPages'></span></div>"
+                ),
+            )
+            browser.close()
+    finally:
+        server.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-solutions", action="store_true", help="leave solutions out")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf")
+    args = parser.parse_args(argv)
+    site = build_single_page()
+    print_pdf(site, args.out.resolve(), with_solutions=not args.no_solutions)
+    html = ROOT / "_build" / "html"
+    if html.is_dir():  # offer the PDF from the site too
+        shutil.copy2(args.out, html / args.out.name)
+    print(f"Wrote {args.out.resolve().relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
