@@ -57,6 +57,10 @@ pdf: setup ## print the whole book to _build/pdf/book.pdf (SOLUTIONS=0 leaves so
 	bash scripts/ensure_chromium.sh
 	$(PY) scripts/build_pdf.py $(if $(filter 0,$(SOLUTIONS)),--no-solutions,)
 
+bench: setup ## time set-up, builds, page weight, first chart, Lighthouse (prints a table)
+	bash scripts/ensure_chromium.sh
+	$(PY) scripts/bench.py
+
 book: validate execute html results ## set up, validate, execute what is stale, build _build/html
 	@echo "Built $(HTML)/index.html"
 

@@ -24,8 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / "_build" / ".staging-pdf"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-        "--disable-gpu", "--no-first-run", "--disable-sync", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 PREPARE = """
 (withSolutions) => {
@@ -48,8 +55,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def build_single_page() -> Path:
     jb = str(Path(sys.executable).with_name("jupyter-book"))
-    cmd = [jb, "build", ".", "--builder", "singlehtml", "--path-output",
-           str(STAGING.relative_to(ROOT)), "-W", "--keep-going", "-q"]
+    cmd = [
+        jb,
+        "build",
+        ".",
+        "--builder",
+        "singlehtml",
+        "--path-output",
+        str(STAGING.relative_to(ROOT)),
+        "-W",
+        "--keep-going",
+        "-q",
+    ]
     if subprocess.run(cmd, cwd=ROOT).returncode != 0:
         raise SystemExit("the single-page build failed (warnings above); no PDF written")
     site = STAGING / "_build" / "singlehtml"
@@ -63,7 +80,9 @@ def print_pdf(site: Path, out: Path, with_solutions: bool) -> None:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        raise SystemExit(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+        raise SystemExit(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+        )
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -78,12 +97,17 @@ def print_pdf(site: Path, out: Path, with_solutions: bool) -> None:
             if charts:
                 page.wait_for_function(
                     "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
-                    ".length === n", arg=charts, timeout=30_000)
+                    ".length === n",
+                    arg=charts,
+                    timeout=30_000,
+                )
             page.evaluate(PREPARE, with_solutions)
             page.emulate_media(media="print")
             out.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
-                path=str(out), format="A4", print_background=True,
+                path=str(out),
+                format="A4",
+                print_background=True,
                 margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
                 display_header_footer=True,
                 header_template="<span></span>",

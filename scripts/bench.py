@@ -1,0 +1,243 @@
+"""Benchmark the build and the reader's experience; print one table.
+
+    python scripts/bench.py [--skip-setup] [--pages book/03_gabapentin_evidence.html ...]
+
+Everything runs in a fresh clone under a temporary folder (the working tree is never
+touched): set-up from nothing, a cold build that executes every notebook, a no-op
+rebuild, a rebuild after one data file changes (and which notebooks re-ran), a
+Sphinx-only build; then, on the built site served on loopback, bytes transferred
+and time to the first drawn chart per page in headless Chromium, and Lighthouse
+scores. For comparison the same book is built with Jupyter Book's own
+``execute_notebooks: cache`` mode, cold, no-op and after the same data change.
+
+Targets (issue: reader experience): no-op rebuild <= 5 % of a cold build with 0
+notebooks executed; a chapter page <= 1.5 MB with Vega; first chart <= 1 s;
+Lighthouse performance >= 95 and accessibility 100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--no-first-run",
+]
+DATA_EDIT = ("data/trials_binary.csv", ",38,75,23,75,", ",39,75,23,75,")
+
+
+def run(cmd: list[str] | str, cwd: Path, env: dict | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env, shell=isinstance(cmd, str), capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+        raise SystemExit(f"benchmark step failed: {cmd}")
+    return elapsed, proc.stdout + proc.stderr
+
+
+def executed(output: str) -> str:
+    names = re.findall(r"executed (notebooks/\S+)", output)
+    return ", ".join(names) if names else "none"
+
+
+def clone(dest: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
+    return dest
+
+
+def build_timings(repo: Path, rows: list, skip_setup: bool) -> None:
+    env = {**os.environ, "PATH": f"{repo / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    if skip_setup:
+        for name in [".venv", "node_modules"]:
+            os.symlink(ROOT / name, repo / name)
+        rows.append(("fresh-clone set-up", "skipped (--skip-setup)", ""))
+    else:
+        seconds, _ = run(["make", "setup"], repo)
+        rows.append(("fresh-clone set-up (make setup)", f"{seconds:.1f} s", "venv + lock + npm"))
+    seconds, out = run(["make", "execute-force", "html"], repo, env)
+    cold = seconds
+    rows.append(("cold build (all notebooks executed)", f"{seconds:.1f} s", executed(out)))
+    seconds, out = run(["make", "book"], repo, env)
+    rows.append(
+        (
+            "no-op rebuild (make book)",
+            f"{seconds:.1f} s",
+            f"{100 * seconds / cold:.1f} % of cold; executed: {executed(out)}",
+        )
+    )
+    rel, old, new = DATA_EDIT
+    path = repo / rel
+    path.write_text(path.read_text().replace(old, new, 1))
+    seconds, out = run(["make", "book"], repo, env)
+    rows.append((f"rebuild after editing {rel}", f"{seconds:.1f} s", f"re-ran: {executed(out)}"))
+    path.write_text(path.read_text().replace(new, old, 1))
+    run(["make", "book"], repo, env)
+    shutil.rmtree(repo / "_build" / ".staging", ignore_errors=True)
+    seconds, _ = run([str(repo / ".venv" / "bin" / "python"), "scripts/build_html.py"], repo, env)
+    rows.append(("Sphinx-only build (no execution, empty cache)", f"{seconds:.1f} s", ""))
+
+
+def cache_mode_timings(repo: Path, rows: list) -> None:
+    """The same book with Jupyter Book's own executor (jupyter-cache)."""
+    env = {**os.environ, "PATH": f"{repo / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    config = repo / "_config.yml"
+    config.write_text(
+        config.read_text().replace('execute_notebooks: "off"', 'execute_notebooks: "cache"')
+    )
+    jb = [
+        str(repo / ".venv" / "bin" / "jupyter-book"),
+        "build",
+        ".",
+        "--path-output",
+        "_build/.cache-mode",
+    ]
+    seconds, _ = run(jb, repo, env)
+    cold = seconds
+    rows.append(("JB cache mode: cold build", f"{seconds:.1f} s", "executes every notebook"))
+    seconds, _ = run(jb, repo, env)
+    rows.append(
+        (
+            "JB cache mode: no-op rebuild",
+            f"{seconds:.1f} s",
+            f"{100 * seconds / cold:.1f} % of cold",
+        )
+    )
+    rel, old, new = DATA_EDIT
+    path = repo / rel
+    path.write_text(path.read_text().replace(old, new, 1))
+    seconds, out = run(jb, repo, env)
+    reran = (
+        "re-executed"
+        if "Executing" in out or "executing" in out
+        else "nothing re-executed (stale output kept)"
+    )
+    rows.append((f"JB cache mode: after editing {rel}", f"{seconds:.1f} s", reran))
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(site: Path):
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def page_timings(site: Path, pages: list[str], rows: list) -> None:
+    from playwright.sync_api import sync_playwright
+
+    server, url = serve(site)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS[1:])
+            for page_path in pages:
+                context = browser.new_context()
+                page = context.new_page()
+                sizes: list[int] = []
+                page.on(
+                    "requestfinished", lambda r, s=sizes: s.append(r.sizes()["responseBodySize"])
+                )
+                start = time.perf_counter()
+                page.goto(f"{url}/{page_path}", wait_until="load")
+                chart = "no chart"
+                if page.locator(".evidence-chart").count():
+                    page.wait_for_selector(
+                        ".evidence-chart[data-rendered='true'] svg", timeout=15_000
+                    )
+                    chart = f"first chart {1000 * (time.perf_counter() - start):.0f} ms"
+                page.wait_for_load_state("networkidle")
+                rows.append((f"page {page_path}", f"{sum(sizes) / 1e6:.2f} MB", chart))
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+
+
+def lighthouse(site: Path, pages: list[str], rows: list) -> None:
+    binary = ROOT / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True
+        )
+    server, url = serve(site)
+    try:
+        for page_path in pages:
+            with tempfile.TemporaryDirectory() as tmp:
+                report = Path(tmp) / "report.json"
+                subprocess.run(
+                    [
+                        str(binary),
+                        f"{url}/{page_path}",
+                        "--quiet",
+                        "--output=json",
+                        f"--output-path={report}",
+                        "--only-categories=performance,accessibility",
+                        "--chrome-flags=" + " ".join(CHROME_FLAGS),
+                        "--preset=desktop",
+                    ],
+                    env={**os.environ, "CHROME_PATH": CHROMIUM},
+                    check=True,
+                )
+                cats = json.loads(report.read_text())["categories"]
+                rows.append(
+                    (
+                        f"Lighthouse {page_path}",
+                        f"perf {round(100 * cats['performance']['score'])}",
+                        f"accessibility {round(100 * cats['accessibility']['score'])}",
+                    )
+                )
+    finally:
+        server.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--skip-setup", action="store_true", help="reuse this checkout's .venv and node_modules"
+    )
+    parser.add_argument(
+        "--pages", nargs="*", default=["book/intro.html", "book/03_gabapentin_evidence.html"]
+    )
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        repo = clone(Path(tmp) / "book")
+        build_timings(repo, rows, args.skip_setup)
+        site = repo / "_build" / "html"
+        page_timings(site, args.pages, rows)
+        lighthouse(site, args.pages, rows)
+        cache_mode_timings(repo, rows)
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure'.ljust(width)}  {'value':>14}  note")
+    print(f"{'-' * width}  {'-' * 14}  {'-' * 40}")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value:>14}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
