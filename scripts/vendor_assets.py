@@ -1,7 +1,9 @@
-"""Copy the pinned chart libraries from node_modules/ into _vendor/vega/ (served as <site>/vega/).
+"""Copy the pinned browser libraries from node_modules/ into _vendor/ (html_extra_path).
 
-The site serves Vega, Vega-Lite and vega-embed itself, so charts draw offline and
-no page requests a CDN. Versions are pinned in package-lock.json (`npm ci`).
+The site serves Vega, Vega-Lite and vega-embed itself (as <site>/vega/), so charts
+draw offline and no page requests a CDN; likewise MathJax (as <site>/_static/mathjax/,
+set as Sphinx's mathjax_path), which Sphinx would otherwise load from a CDN on any
+page with mathematics. Versions are pinned in package-lock.json (`npm ci`).
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENDOR = ROOT / "_vendor" / "vega"
+VENDOR = ROOT / "_vendor"
+# package -> (file inside the package, folder inside the site)
 FILES = {
-    "vega": "build/vega.min.js",
-    "vega-lite": "build/vega-lite.min.js",
-    "vega-embed": "build/vega-embed.min.js",
+    "vega": ("build/vega.min.js", "vega"),
+    "vega-lite": ("build/vega-lite.min.js", "vega"),
+    "vega-embed": ("build/vega-embed.min.js", "vega"),
+    # The single-file SVG build: fonts are drawn as paths, so no font files are fetched.
+    "mathjax": ("es5/tex-svg.js", "_static/mathjax"),
 }
 
 
 def main() -> int:
-    VENDOR.mkdir(parents=True, exist_ok=True)
-    for package, rel in FILES.items():
+    for package, (rel, folder) in FILES.items():
         src = ROOT / "node_modules" / package / rel
         if not src.is_file():
             print(f"error: {src.relative_to(ROOT)} is missing; run `npm ci`", file=sys.stderr)
@@ -30,7 +34,9 @@ def main() -> int:
         # developer tools open would otherwise request a file the site does not have.
         text = src.read_text(encoding="utf-8")
         lines = [ln for ln in text.splitlines() if not ln.startswith("//# sourceMappingURL=")]
-        (VENDOR / src.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        target = VENDOR / folder / src.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         version = json.loads((ROOT / "node_modules" / package / "package.json").read_text())
         print(f"  vendored {package} {version['version']}")
     return 0
