@@ -21,6 +21,9 @@ import base64
 import hashlib
 import html
 import json
+import math
+import re
+from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
@@ -30,7 +33,7 @@ import vl_convert
 # first three has at least 3:1 contrast on white (WCAG 1.4.11 non-text contrast).
 PALETTE = {
     "treatment": "#0072B2",  # blue
-    "control": "#D55E00",  # vermillion
+    "control": "#D55E00",  # vermilion
     "accent": "#009E73",  # bluish green
     "neutral": "#595959",
 }
@@ -60,11 +63,18 @@ def evidence_theme() -> alt.theme.ThemeConfig:
 
 
 def _data_table(spec: dict) -> str:
-    """Render the chart's inline data as an HTML table (first dataset only)."""
-    datasets = spec.get("datasets") or {}
-    if not datasets:
-        return ""
-    rows = next(iter(datasets.values()))
+    """Render the data behind the chart as an HTML table.
+
+    A chart may say which rows a reader should see in ``usermeta.table`` (the forest plot
+    and the benefit-harm chart do: their datasets hold drawing helpers); otherwise the
+    first inline dataset is shown.
+    """
+    rows = (spec.get("usermeta") or {}).get("table")
+    if rows is None:
+        datasets = spec.get("datasets") or {}
+        if not datasets:
+            return ""
+        rows = next(iter(datasets.values()))
     if not rows:
         return ""
     columns = list(rows[0].keys())
@@ -79,6 +89,24 @@ def _data_table(spec: dict) -> str:
     )
 
 
+def _stable_ids(svg: str) -> str:
+    """Renumber Vega's clip-path ids from 1 in each SVG.
+
+    vl-convert numbers clip paths with a counter that runs across the whole session, so
+    the same chart rendered twice (or after another chart) would give different bytes.
+    Each SVG sits in its own ``<img>``, so ids only need to be unique within it.
+    """
+    mapping: dict[str, str] = {}
+
+    def renumber(match: re.Match) -> str:
+        old = match.group(0)
+        if old not in mapping:
+            mapping[old] = f"{match.group(1)}{len(mapping) + 1}"
+        return mapping[old]
+
+    return re.sub(r"\b(clip|gradient_?)(\d+)\b", renumber, svg)
+
+
 def render_chart_html(spec: dict) -> str:
     """Return the self-contained, offline HTML for a Vega-Lite ``spec``."""
     description = spec.get("description")
@@ -86,7 +114,7 @@ def render_chart_html(spec: dict) -> str:
         raise ValueError("every chart needs a `description` (read aloud by screen readers)")
     spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":"))
     chart_id = "chart-" + hashlib.sha256(spec_json.encode()).hexdigest()[:12]
-    svg = vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION)
+    svg = _stable_ids(vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION))
     svg_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     alt_text = html.escape(description, quote=True)
     safe_json = spec_json.replace("</", "<\\/")
@@ -156,4 +184,440 @@ def responder_bars(
     )
     return (bars + rules + labels).properties(
         title=title, width=420, height=140, description=description
+    )
+
+
+# --------------------------------------------------------------------------- forest plots
+
+RATIO_MEASURES = ("RR", "OR", "HR")
+MEASURE_LABELS = {
+    "RR": "Risk ratio",
+    "OR": "Odds ratio",
+    "RD": "Risk difference",
+    "MD": "Mean difference",
+    "SMD": "Standardised mean difference",
+}
+_ROW_HEIGHT = 26
+_DIAMOND_HALF = 0.32
+
+
+def _fmt_effect(x: float | None, measure: str) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    return f"{x:.3f}" if measure == "RD" else f"{x:.2f}"
+
+
+def _effect_text(est, low, high, measure: str) -> str:
+    return (
+        f"{_fmt_effect(est, measure)} "
+        f"({_fmt_effect(low, measure)} to {_fmt_effect(high, measure)})"
+    )
+
+
+def _sections(data, pooled) -> list[tuple[str | None, pd.DataFrame, dict | None]]:
+    """Normalise forest_plot's input to [(heading, studies, pooled row or None)]."""
+    from .meta import PoolResult
+
+    def one(item, pooled_row):
+        if isinstance(item, PoolResult):
+            studies = item.studies.copy()
+            row = pooled_row or {
+                "estimate": item.estimate,
+                "ci_low": item.ci_low,
+                "ci_high": item.ci_high,
+            }
+            return studies, row
+        if isinstance(item, tuple):
+            return one(item[0], item[1] if len(item) > 1 else pooled_row)
+        if isinstance(item, pd.DataFrame):
+            return item.copy(), pooled_row
+        raise TypeError(f"forest_plot: cannot draw {type(item).__name__}")
+
+    if isinstance(data, Mapping):
+        return [(heading, *one(item, None)) for heading, item in data.items()]
+    return [(None, *one(data, pooled))]
+
+
+def forest_rows(data, pooled=None, *, measure: str, pooled_label: str = "Pooled") -> tuple:
+    """The rows a forest plot draws (exposed for tests): (rows, diamonds)."""
+    rows, diamonds = [], []
+    pos = 0
+    for heading, studies, prow in _sections(data, pooled):
+        if heading is not None:
+            rows.append(
+                {"pos": pos, "kind": "heading", "label": heading, "effect": "", "weight_text": ""}
+            )
+            pos += 1
+        for s in studies.to_dict(orient="records"):
+            weight = s.get("weight")
+            weight = None if weight is None or pd.isna(weight) else float(weight)
+            rows.append(
+                {
+                    "pos": pos,
+                    "kind": "study",
+                    "label": str(s.get("label") or s["study"]),
+                    "estimate": float(s["estimate"]),
+                    "ci_low": float(s["ci_low"]),
+                    "ci_high": float(s["ci_high"]),
+                    "weight": weight,
+                    "n": None if pd.isna(s.get("n", float("nan"))) else int(s["n"]),
+                    "effect": _effect_text(s["estimate"], s["ci_low"], s["ci_high"], measure),
+                    "weight_text": "" if weight is None else f"{weight:.0f}%",
+                    "detail": str(s.get("detail") or ""),
+                }
+            )
+            pos += 1
+        if prow is not None:
+            est, lo, hi = (float(prow[k]) for k in ("estimate", "ci_low", "ci_high"))
+            rows.append(
+                {
+                    "pos": pos,
+                    "kind": "pooled",
+                    "label": str(prow.get("label") or pooled_label),
+                    "estimate": est,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "weight": 100.0,
+                    "n": None,
+                    "effect": _effect_text(est, lo, hi, measure),
+                    "weight_text": "100%",
+                    "detail": str(prow.get("detail") or ""),
+                }
+            )
+            # Three vertices per diamond; a vertical area between y_low and y_high,
+            # interpolated linearly along x, closes it (left tip, centre, right tip).
+            group = len(diamonds) // 3
+            for x, y_low, y_high in [
+                (lo, pos, pos),
+                (est, pos - _DIAMOND_HALF, pos + _DIAMOND_HALF),
+                (hi, pos, pos),
+            ]:
+                diamonds.append(
+                    {"group": group, "x": x, "y_low": y_low, "y_high": y_high,
+                     "label": rows[-1]["label"], "effect": rows[-1]["effect"],
+                     "detail": rows[-1]["detail"]}
+                )
+            pos += 1
+        pos += 0.5 if heading is not None else 0
+    return rows, diamonds
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    ticks = []
+    for exp in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
+        for m in (1, 2, 5):
+            t = m * 10.0**exp
+            if low * 0.999 <= t <= high * 1.001:
+                ticks.append(round(t, 10))
+    return ticks
+
+
+def forest_plot(
+    data,
+    pooled: Mapping | None = None,
+    *,
+    measure: str,
+    title: str,
+    description: str,
+    measure_label: str | None = None,
+    favours: tuple[str, str] | None = None,
+    pooled_label: str = "Pooled",
+    width: int = 260,
+) -> alt.HConcatChart:
+    """A forest plot: each study's estimate and CI, the pooled diamond, the line of no effect.
+
+    ``data`` is a :class:`evidence.meta.PoolResult`; or a DataFrame of studies (columns
+    ``study``, ``estimate``, ``ci_low``, ``ci_high``; optional ``label``, ``weight`` in
+    percent, ``n``, ``detail`` for the tooltip) with ``pooled`` a mapping (``estimate``,
+    ``ci_low``, ``ci_high``, optional ``label``, ``detail``) or None for no diamond; or a
+    mapping ``{heading: PoolResult | DataFrame | (DataFrame, pooled)}`` for one plot of
+    several analyses (Cochrane's subgroup layout). Ratios (RR, OR) use a log axis with the
+    line of no effect at 1; differences a linear axis with the line at 0. Marker area is
+    proportional to the study's weight. ``favours`` labels the two sides of the line
+    (left, right).
+    """
+    measure = str(measure).upper()
+    rows, diamonds = forest_rows(data, pooled, measure=measure, pooled_label=pooled_label)
+    drawn = [r for r in rows if r["kind"] != "heading"]
+    if not drawn:
+        raise ValueError("forest_plot: nothing to draw")
+    ratio = measure in RATIO_MEASURES
+    null = 1.0 if ratio else 0.0
+    lows = [r["ci_low"] for r in drawn] + [null]
+    highs = [r["ci_high"] for r in drawn] + [null]
+    if ratio:
+        low, high = min(lows) / 1.25, max(highs) * 1.25
+        ticks = _log_ticks(low, high)
+        scale = alt.Scale(type="log", domain=[low, high], nice=False)
+        axis = alt.Axis(values=ticks, format="~g", grid=False)
+    else:
+        span = max(highs) - min(lows) or 1.0
+        low, high = min(lows) - 0.08 * span, max(highs) + 0.08 * span
+        scale = alt.Scale(domain=[low, high], nice=True)
+        axis = alt.Axis(grid=False, tickCount=6)
+    label = measure_label or MEASURE_LABELS.get(measure, measure)
+    x_title = f"{label} ({'log scale' if ratio else 'linear scale'})"
+    if favours:
+        x_title = [x_title, f"← {favours[0]}   |   {favours[1]} →"]
+    last = max(r["pos"] for r in rows)
+    y_scale = alt.Scale(domain=[-0.6, last + 0.6], reverse=True, nice=False, zero=False)
+    height = int(_ROW_HEIGHT * (last + 1.2)) + 10
+    y = alt.Y("pos:Q", scale=y_scale, axis=None)
+    table = pd.DataFrame(rows)
+    # Marker area proportional to weight, relative to the heaviest study; studies drawn
+    # without a weight get a mid-sized marker.
+    weights = [r["weight"] for r in rows if r["kind"] == "study" and r["weight"] is not None]
+    top = max(weights) if weights else 100.0
+    table["marker"] = [
+        (r["weight"] if r.get("weight") is not None else top / 2) if r["kind"] == "study" else None
+        for r in rows
+    ]
+    studies = alt.Chart(table).transform_filter(alt.datum.kind == "study")
+    tooltip = [
+        alt.Tooltip("label:N", title="Study"),
+        alt.Tooltip("effect:N", title=f"{measure} (95% CI)"),
+        alt.Tooltip("weight_text:N", title="Weight"),
+        alt.Tooltip("detail:N", title="Counts"),
+    ]
+    x = alt.X("estimate:Q", scale=scale, axis=axis, title=x_title)
+    cis = studies.mark_rule(color=PALETTE["neutral"], strokeWidth=1.6, clip=True).encode(
+        x=alt.X("ci_low:Q", scale=scale), x2="ci_high:Q", y=y, tooltip=tooltip
+    )
+    squares = studies.mark_square(color=PALETTE["treatment"], opacity=1, clip=True).encode(
+        x=x,
+        y=y,
+        size=alt.Size(
+            "marker:Q", scale=alt.Scale(domain=[0, top], range=[20, 320]), legend=None
+        ),
+        tooltip=tooltip,
+    )
+    null_line = (
+        alt.Chart(alt.Data(values=[{"null": null}]))
+        .mark_rule(color="#222222", strokeDash=[4, 3])
+        .encode(x=alt.X("null:Q", scale=scale))
+    )
+    layers = [null_line, cis, squares]
+    if diamonds:
+        layers.append(
+            alt.Chart(alt.Data(values=diamonds))
+            .mark_area(color=PALETTE["control"], opacity=0.9, orient="vertical", clip=True)
+            .encode(
+                x=alt.X("x:Q", scale=scale),
+                y=alt.Y("y_low:Q", scale=y_scale, axis=None),
+                y2="y_high:Q",
+                detail="group:N",
+                tooltip=[
+                    alt.Tooltip("label:N", title="Pooled"),
+                    alt.Tooltip("effect:N", title=f"{measure} (95% CI)"),
+                    alt.Tooltip("detail:N", title="Details"),
+                ],
+            )
+        )
+    plot = alt.layer(*layers).properties(width=width, height=height)
+
+    def column(field: str, heading: str, width: int, align: str = "left") -> alt.LayerChart:
+        """A text column aligned with the plot's rows; headings and pooled rows in bold."""
+        base = alt.Chart(table).encode(
+            x=alt.value(0 if align == "left" else width), y=y, text=f"{field}:N"
+        )
+        style = {"align": align, "baseline": "middle", "fontSize": 13, "color": "#222222"}
+        return alt.layer(
+            base.transform_filter("datum.kind == 'study'").mark_text(**style),
+            base.transform_filter("datum.kind != 'study'").mark_text(fontWeight="bold", **style),
+        ).properties(width=width, height=height, title=alt.Title(heading, fontSize=13))
+
+    # Wide enough for the longest study or pooled label (about 7 px a character at 13 px,
+    # bold wider); a heading sits on a row of its own, with no marks, and may run on
+    # into the plot, which keeps the chart narrow enough for the book's text column.
+    label_width = max(
+        (7.8 if r["kind"] == "pooled" else 7.0) * len(str(r["label"]))
+        for r in rows
+        if r["kind"] != "heading"
+    )
+    left = column("label", "Study", int(min(max(label_width + 10, 120), 300)))
+    effect = column("effect", f"{measure} (95% CI)", 125, align="right")
+    weight = column("weight_text", "Weight", 50, align="right")
+    table_rows = [
+        {
+            "Row": r["label"],
+            f"{measure}": _fmt_effect(r.get("estimate"), measure),
+            "95% CI": f"{_fmt_effect(r.get('ci_low'), measure)} to "
+            f"{_fmt_effect(r.get('ci_high'), measure)}",
+            "Weight": r.get("weight_text", ""),
+            "Details": r.get("detail", ""),
+        }
+        for r in drawn
+    ]
+    return (
+        # "flush" bounds: columns are placed by their widths alone, so a heading that
+        # runs on into the (empty) plot row does not push the plot to the right.
+        alt.hconcat(left, plot, effect, weight, spacing=8, bounds="flush")
+        .resolve_scale(y="shared")
+        .properties(title=title, description=description, usermeta={"table": table_rows})
+    )
+
+
+# --------------------------------------------------------------------------- benefit and harm
+
+CERTAINTY_LEVELS = ["high", "moderate", "low", "very low", "not graded"]
+CERTAINTY_COLOURS = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#BBBBBB"]
+
+
+def _interval_text(value, low, high, open_high) -> str:
+    def f(x):
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return None
+        if math.isinf(x):
+            return "∞"
+        return f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+
+    v, lo, hi = f(value), f(low), f(high)
+    if v is None:
+        return "not available"
+    if lo is None and hi is None:
+        return f"{v} (CI not available)"
+    hi_text = "∞" if open_high else hi
+    return f"{v} ({lo} to {hi_text})"
+
+
+def benefit_harm(
+    options: pd.DataFrame,
+    *,
+    title: str,
+    description: str,
+    benefit_label: str = "NNT for one more responder",
+    harm_label: str = "NNH for one more withdrawal (adverse events)",
+    axis_max: float = 100.0,
+) -> alt.LayerChart:
+    """Number needed to treat against number needed to harm, one point per option.
+
+    ``options`` columns: ``option`` (label), ``nnt``, ``nnt_ci_low``, ``nnt_ci_high``,
+    ``nnh``, ``nnh_ci_low``, ``nnh_ci_high`` (positive numbers; a CI bound may be
+    ``inf`` when the interval is not significant and runs through infinity, or NaN when
+    not printed), ``certainty`` (GRADE: high, moderate, low, very low, or "not graded")
+    and ``basis`` ("computed here" or "published review"). Both axes are logarithmic; a
+    low NNT is better and a high NNH is better, so the better options sit top-left, and
+    the diagonal marks "as many helped as harmed". Open-ended intervals are drawn to the
+    edge of the chart and say "∞" in the tooltip and the table.
+    """
+    need = ["option", "nnt", "nnh", "certainty", "basis"]
+    missing = [c for c in need if c not in options.columns]
+    if missing:
+        raise ValueError(f"benefit_harm: missing columns {missing}")
+    rows = []
+    for o in options.to_dict(orient="records"):
+        certainty = str(o.get("certainty") or "not graded").lower()
+        if certainty not in CERTAINTY_LEVELS:
+            raise ValueError(f"benefit_harm: unknown certainty {certainty!r} for {o['option']}")
+
+        def get(key, o=o):
+            v = o.get(key)
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+        nnt, nnh = get("nnt"), get("nnh")
+        if nnt is None or nnh is None:
+            raise ValueError(f"benefit_harm: {o['option']} needs both an NNT and an NNH")
+        nlo, nhi, hlo, hhi = (get(k) for k in
+                              ("nnt_ci_low", "nnt_ci_high", "nnh_ci_low", "nnh_ci_high"))
+
+        def cap(x):
+            return None if x is None else min(max(x, 1.0), axis_max)
+
+        rows.append(
+            {
+                "option": str(o["option"]),
+                "nnt": cap(nnt),
+                "nnh": cap(nnh),
+                "nnt_low": cap(nlo),
+                "nnt_high": cap(nhi),
+                "nnh_low": cap(hlo),
+                "nnh_high": cap(hhi),
+                "certainty": certainty,
+                "basis": str(o["basis"]),
+                "nnt_open": nhi is not None and nhi >= axis_max,
+                "nnh_open": hhi is not None and hhi >= axis_max,
+                "nnt_text": _interval_text(nnt, nlo, nhi, nhi is not None and math.isinf(nhi)),
+                "nnh_text": _interval_text(nnh, hlo, hhi, hhi is not None and math.isinf(hhi)),
+                "note": str(o.get("note") or ""),
+            }
+        )
+    data = pd.DataFrame(rows)
+    scale = alt.Scale(type="log", domain=[1, axis_max], nice=False)
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t <= axis_max]
+    x = alt.X("nnt:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
+              title=[benefit_label, "(lower is better)"])
+    y = alt.Y("nnh:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
+              title=[harm_label, "(higher is better)"])
+    tooltip = [
+        alt.Tooltip("option:N", title="Option"),
+        alt.Tooltip("nnt_text:N", title="NNT (95% CI)"),
+        alt.Tooltip("nnh_text:N", title="NNH (95% CI)"),
+        alt.Tooltip("certainty:N", title="Certainty (GRADE)"),
+        alt.Tooltip("basis:N", title="Basis"),
+        alt.Tooltip("note:N", title="Note"),
+    ]
+    base = alt.Chart(data)
+    diagonal = (
+        alt.Chart(alt.Data(values=[{"a": 1, "b": 1}, {"a": axis_max, "b": axis_max}]))
+        .mark_line(color="#888888", strokeDash=[4, 3])
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
+    )
+    diagonal_label = (
+        alt.Chart(alt.Data(values=[{"a": axis_max / 1.25, "b": axis_max / 2.6,
+                                     "t": "as many helped as harmed"}]))
+        .mark_text(color="#666666", fontSize=11, angle=0, align="right")
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale), text="t:N")
+    )
+    h_bars = base.transform_filter("datum.nnt_low != null").mark_rule(
+        color="#444444", strokeWidth=1.4
+    ).encode(x=alt.X("nnt_low:Q", scale=scale), x2="nnt_high:Q", y=y, tooltip=tooltip)
+    v_bars = base.transform_filter("datum.nnh_low != null").mark_rule(
+        color="#444444", strokeWidth=1.4
+    ).encode(x=x, y=alt.Y("nnh_low:Q", scale=scale), y2="nnh_high:Q", tooltip=tooltip)
+    points = base.mark_point(filled=True, size=170, stroke="#222222", strokeWidth=1).encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "certainty:N",
+            scale=alt.Scale(domain=CERTAINTY_LEVELS, range=CERTAINTY_COLOURS),
+            title="GRADE certainty",
+        ),
+        shape=alt.Shape(
+            "basis:N",
+            scale=alt.Scale(domain=["computed here", "published review"],
+                            range=["circle", "diamond"]),
+            title="Basis",
+        ),
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(align="left", dx=10, dy=-10, fontSize=13, color="#222222").encode(
+        x=x, y=y, text="option:N"
+    )
+    # An interval that runs off the chart (to infinity when not significant) ends in "∞".
+    open_nnt = base.transform_filter("datum.nnt_open").mark_text(
+        text="∞", align="left", dx=4, fontSize=15, color="#444444"
+    ).encode(x=alt.X("nnt_high:Q", scale=scale), y=y)
+    open_nnh = base.transform_filter("datum.nnh_open").mark_text(
+        text="∞", baseline="bottom", dy=-2, fontSize=15, color="#444444"
+    ).encode(x=x, y=alt.Y("nnh_high:Q", scale=scale))
+    table_rows = [
+        {
+            "Option": r["option"],
+            "NNT (95% CI)": r["nnt_text"],
+            "NNH (95% CI)": r["nnh_text"],
+            "Certainty": r["certainty"],
+            "Basis": r["basis"],
+            "Note": r["note"],
+        }
+        for r in rows
+    ]
+    return alt.layer(
+        diagonal, diagonal_label, h_bars, v_bars, points, labels, open_nnt, open_nnh
+    ).properties(
+        title=title,
+        description=description,
+        width=420,
+        height=360,
+        padding={"left": 8, "top": 8, "right": 40, "bottom": 8},
+        usermeta={"table": table_rows},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -14,7 +15,8 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name)
+    beside = Path(sys.executable).with_name(name)  # the venv's own copy first
+    path = str(beside) if beside.is_file() else shutil.which(name)
     assert path, f"{name} is not installed: run `make setup` (it is in requirements.txt)"
     return path
 
