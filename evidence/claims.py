@@ -1,0 +1,498 @@
+"""The claims ledger of the five seed articles: counts, a verdict chart and a searchable table.
+
+The book began from five popular web articles about gabapentin and baclofen. Each checkable
+health claim in them was paraphrased into a row of ``data/claims.csv`` with a verdict and the
+bibliography keys of the evidence it was judged against. This module turns that ledger into
+what the claims-check page shows:
+
+* :func:`load_claims` reads the ledger (through :func:`evidence.data.load`) and checks it;
+* :func:`verdict_counts` counts verdicts per article, in the book's verdict order;
+* :func:`verdict_chart` draws those counts as stacked bars (Altair, offline renderer);
+* :func:`claims_table_html` renders every claim as an HTML table that
+  ``_static/evidence-tables.js`` makes searchable and sortable (it is fully readable without).
+
+The articles are never named: the book judges claims, not authors or sites. Each seed file
+gets a neutral label (Article A to E) and a one-line description of its topic and the kind of
+site it came from (:data:`ARTICLES`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from . import DATA, ROOT
+from . import data as _data
+from .charts import PALETTE
+
+#: Verdicts from best to worst supported; every count, chart and sort follows this order.
+VERDICTS: tuple[str, ...] = (
+    "supported",
+    "partly supported",
+    "unsupported",
+    "not found",
+    "contradicted",
+)
+
+#: What each verdict means, as the claims-check page defines it.
+VERDICT_MEANINGS: Mapping[str, str] = {
+    "supported": "the evidence says what the claim says",
+    "partly supported": "part of the claim holds, or it holds with limits the article leaves out",
+    "unsupported": "no evidence backs the claim, though none refutes it either",
+    "not found": "the source the claim rests on could not be traced",
+    "contradicted": "the evidence says the opposite",
+}
+
+#: Okabe–Ito colours (as in :data:`evidence.charts.PALETTE`), safe for the common
+#: colour-vision deficiencies: blues for support, orange and vermilion for its lack, grey for
+#: "not found". The bars also carry their counts as text, and the legend and the data table
+#: name every verdict, so no reading depends on colour alone.
+VERDICT_COLOURS: Mapping[str, str] = {
+    "supported": PALETTE["treatment"],  # blue
+    "partly supported": "#56B4E9",  # sky blue
+    "unsupported": "#E69F00",  # orange
+    "not found": "#BBBBBB",  # grey
+    "contradicted": PALETTE["control"],  # vermilion
+}
+#: Text colour drawn on each verdict's bar (at least 4.5:1 contrast with the bar).
+VERDICT_TEXT_COLOURS: Mapping[str, str] = {
+    "supported": "#ffffff",
+    "partly supported": "#000000",
+    "unsupported": "#000000",
+    "not found": "#000000",
+    "contradicted": "#000000",
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    """A seed article under its neutral label."""
+
+    seed: str  # file name in the seed folder
+    letter: str  # A to E
+    topic: str
+    site: str
+
+    @property
+    def label(self) -> str:
+        return f"Article {self.letter}"
+
+    @property
+    def description(self) -> str:
+        return f"{self.topic}; {self.site}"
+
+
+#: The five seed articles, in the order of their files. Topic and kind of site only.
+ARTICLES: tuple[Article, ...] = (
+    Article("000_3c3b3ef3d9fff67a.txt", "A", "gabapentin for fibromyalgia",
+            "sales page of an online pharmacy"),
+    Article("001_5ec1fae98ef6ad61.txt", "B", "gabapentin for fibromyalgia",
+            "blog of an online merchandise store"),
+    Article("002_cf50f0d3f6c64d18.txt", "C", "gabapentin for back pain",
+            "page stitched together from other web content"),
+    Article("003_101195cec81d4926.txt", "D", "gabapentin for back pain",
+            "'complete guide' on a general content site"),
+    Article("004_2c05cc08ffcbd7bd.txt", "E", "baclofen for fibromyalgia",
+            "blog promoting a symptom-tracking app"),
+)
+ARTICLE_BY_SEED: Mapping[str, Article] = {a.seed: a for a in ARTICLES}
+
+#: Ledger keys that name the seed article itself rather than evidence about the claim (the
+#: article's only "source" was itself). The table shows them as "the article itself" so the
+#: site is not named; the bibliography still lists them, marked as not evidence.
+SELF_KEYS: Mapping[str, str] = {"careclinic_baclofen": "004_2c05cc08ffcbd7bd.txt"}
+
+COLUMNS = ("claim_id", "seed", "claim", "verdict", "evidence", "note")
+
+
+class ClaimsError(ValueError):
+    """The ledger breaks a rule the page relies on (the message names the row)."""
+
+
+def split_keys(cell: object) -> list[str]:
+    """The bibliography keys of one ``evidence`` cell (``"a;b"`` → ``["a", "b"]``)."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    return [k.strip() for k in str(cell).split(";") if k.strip()]
+
+
+def bib_keys(path=None) -> set[str]:
+    """Every entry key in ``book/references.bib``."""
+    text = (path or ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    return set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", text))
+
+
+def check_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """Raise :class:`ClaimsError` unless every row has an id, a known article and verdict."""
+    missing = [c for c in COLUMNS if c not in claims.columns]
+    if missing:
+        raise ClaimsError(f"claims.csv: missing column(s) {', '.join(missing)}")
+    problems = []
+    for pos, row in enumerate(claims.itertuples(index=False), start=2):  # CSV line numbers
+        if row.seed not in ARTICLE_BY_SEED:
+            problems.append(f"line {pos} ({row.claim_id}): unknown seed {row.seed!r}")
+        if row.verdict not in VERDICTS:
+            problems.append(f"line {pos} ({row.claim_id}): verdict {row.verdict!r} not in "
+                            f"{', '.join(VERDICTS)}")
+    if claims["claim_id"].duplicated().any():
+        dups = sorted(claims.loc[claims["claim_id"].duplicated(), "claim_id"])
+        problems.append(f"duplicate claim_id(s): {', '.join(dups)}")
+    if problems:
+        raise ClaimsError("claims.csv:\n" + "\n".join(problems))
+    return claims
+
+
+def load_claims() -> pd.DataFrame:
+    """The ledger, checked, with the article's label and description added."""
+    claims = _data.load("claims", as_printed=True)
+    check_claims(claims)
+    claims = claims.copy()
+    claims["article"] = claims["seed"].map(lambda s: ARTICLE_BY_SEED[s].label)
+    claims["article_description"] = claims["seed"].map(lambda s: ARTICLE_BY_SEED[s].description)
+    claims["verdict_rank"] = claims["verdict"].map(VERDICTS.index)
+    return claims
+
+
+def load_search_log() -> pd.DataFrame:
+    """The searches run while judging the claims (``data/claims_search_log.tsv``), one a row.
+
+    Read like every table (and recorded in the executor's read log, so editing the log
+    re-runs the notebook): columns ``n``, ``corpus``, ``query``, ``purpose``, ``outcome``.
+    """
+    path = DATA / "claims_search_log.tsv"
+    _data.record_read(path)
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+
+
+def tracing_searches(log: pd.DataFrame) -> pd.DataFrame:
+    """The searches whose purpose was to trace or identify a citation an article gave."""
+    return log[log["purpose"].str.match(r"(?i)\s*(trace|identify)\b")]
+
+
+def evidence_keys(claims: pd.DataFrame, *, include_self: bool = False) -> list[str]:
+    """Every distinct bibliography key the given claims rest on, sorted.
+
+    Keys naming a seed article itself (:data:`SELF_KEYS`) are left out unless
+    ``include_self``: the article is what was checked, not evidence about it.
+    """
+    keys = {k for cell in claims["evidence"] for k in split_keys(cell)}
+    return sorted(keys if include_self else keys - set(SELF_KEYS))
+
+
+def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims per article (rows, A–E) and verdict (columns, in :data:`VERDICTS` order).
+
+    Articles with no claims in ``claims`` are left out; every verdict column is kept (zero
+    when absent). A ``total`` column closes each row.
+    """
+    letters = [a.label for a in ARTICLES if a.label in set(claims["article"])]
+    counts = (
+        pd.crosstab(claims["article"], claims["verdict"])
+        .reindex(index=letters, columns=list(VERDICTS), fill_value=0)
+        .astype(int)
+    )
+    counts.index.name = "article"
+    counts.columns.name = None
+    counts["total"] = counts.sum(axis=1)
+    return counts
+
+
+def counts_table(claims: pd.DataFrame) -> pd.DataFrame:
+    """The per-article counts as a reader's table: description, one column per verdict, total."""
+    counts = verdict_counts(claims)
+    desc = {a.label: a.description for a in ARTICLES}
+    table = counts.rename(columns={"total": "all claims"})
+    table.insert(0, "what it is", [desc[label] for label in table.index])
+    totals = {"what it is": "all five articles", **{c: int(table[c].sum()) for c in table.columns
+                                                    if c != "what it is"}}
+    table.loc["Total"] = totals
+    table.index.name = "Article"
+    return table
+
+
+# --------------------------------------------------------------------------- the chart
+
+def verdict_chart_data(claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per article and verdict with the bar's start and end (explicitly stacked)."""
+    counts = verdict_counts(claims)
+    by_label = {a.label: a for a in ARTICLES}
+    rows = []
+    for article, row in counts.iterrows():
+        start = 0
+        for rank, verdict in enumerate(VERDICTS):
+            n = int(row[verdict])
+            rows.append(
+                {
+                    "article": article,
+                    "article_label": f"{article}|{by_label[article].topic}",
+                    "article_description": f"{article}: {by_label[article].description}",
+                    "verdict": verdict,
+                    "rank": rank,
+                    "claims": n,
+                    "start": start,
+                    "end": start + n,
+                    "mid": start + n / 2,
+                    "share": round(100 * n / int(row["total"]), 1) if row["total"] else 0.0,
+                    "text": str(n) if n else "",
+                    "text_colour": VERDICT_TEXT_COLOURS[verdict],
+                }
+            )
+            start += n
+    return pd.DataFrame(rows)
+
+
+def verdict_chart(claims: pd.DataFrame, *, title: str, description: str) -> alt.LayerChart:
+    """Stacked horizontal bars: the verdicts of each article's claims, best to worst."""
+    data = verdict_chart_data(claims)
+    y = alt.Y(
+        "article_label:N",
+        title=None,
+        sort=list(dict.fromkeys(data["article_label"])),
+        axis=alt.Axis(labelLimit=240, labelFontSize=13, labelExpr="split(datum.label, '|')",
+                      labelPadding=6),
+    )
+    colour = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(domain=list(VERDICTS), range=[VERDICT_COLOURS[v] for v in VERDICTS]),
+        legend=alt.Legend(title="Verdict", orient="bottom", direction="horizontal",
+                          columns=len(VERDICTS)),
+        sort=list(VERDICTS),
+    )
+    tooltip = [
+        alt.Tooltip("article_description:N", title="Article"),
+        alt.Tooltip("verdict:N", title="Verdict"),
+        alt.Tooltip("claims:Q", title="Claims"),
+        alt.Tooltip("share:Q", title="Share of the article's claims (%)"),
+    ]
+    top = 5 * math.ceil(int(data["end"].max()) / 5)
+    base = alt.Chart(data).transform_filter("datum.claims > 0")
+    bars = base.mark_bar(height=30, stroke="#ffffff", strokeWidth=1.5).encode(
+        x=alt.X("start:Q", title="Number of claims checked",
+                scale=alt.Scale(domain=[0, top]),
+                axis=alt.Axis(values=list(range(0, top + 1, 5)))),
+        x2="end:Q",
+        y=y,
+        color=colour,
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(fontSize=13, fontWeight="bold", baseline="middle").encode(
+        x="mid:Q", y=y, text="text:N", color=alt.Color("text_colour:N", scale=None)
+    )
+    table = [
+        {"Article": article, **{v: int(c[v]) for v in VERDICTS}, "Total": int(c["total"])}
+        for article, c in verdict_counts(claims).iterrows()
+    ]
+    return (bars + labels).properties(
+        title=title,
+        description=description,
+        width=360,
+        height=alt.Step(52),
+        usermeta={"table": table},
+    )
+
+
+def describe_counts(claims: pd.DataFrame) -> str:
+    """A sentence for screen readers listing every article's counts by verdict."""
+    parts = []
+    for article, row in verdict_counts(claims).iterrows():
+        shown = [f"{int(row[v])} {v}" for v in VERDICTS if row[v]]
+        parts.append(f"{article}, {int(row['total'])} claims: {', '.join(shown)}")
+    return "; ".join(parts) + "."
+
+
+# --------------------------------------------------------------------------- the table
+
+def reference_href(key: str, *, page: str = "references.html", anchor: str | None = None) -> str:
+    """Link target of bibliography ``key``.
+
+    sphinxcontrib-bibtex numbers its entries' ids (``id11``) in build order, so they are not
+    stable unless the book sets ``bibtex_cite_id``; without an ``anchor`` template the link
+    goes to the references page, and the table shows the key to look up there. With one (for
+    ``bibtex_cite_id: "cite-{key}"`` pass ``anchor="cite-{key}"``) it points at the entry,
+    spelled as docutils spells ids (lower case, runs of other characters as one hyphen).
+    """
+    if not anchor:
+        return page
+    raw = anchor.format(key=key)
+    return f"{page}#{re.sub(r'[^a-z0-9]+', '-', raw.lower()).strip('-')}"
+
+
+def _evidence_cell(keys: Iterable[str], seed: str, *, page: str, anchor: str | None) -> str:
+    links = []
+    for key in keys:
+        if SELF_KEYS.get(key) == seed:
+            links.append("<span class='claims-self'>the article itself</span>")
+            continue
+        links.append(
+            f"<a href='{html.escape(reference_href(key, page=page, anchor=anchor))}' "
+            f"class='claims-key'>{html.escape(key).replace('_', '_<wbr>')}</a>"
+        )
+    return "<br>".join(links) if links else "–"
+
+
+TABLE_STYLE = """
+<style>
+.claims-wrap { max-width: 100%; max-height: 75vh; overflow: auto; margin-bottom: 1rem;
+  border: 1px solid var(--pst-color-border, #ccc); }
+.claims-wrap:focus-visible { outline: 2px solid var(--pst-color-primary, #0a58ca); }
+table.evidence-claims { border-collapse: collapse; width: 100%; font-size: 0.9rem;
+  margin: 0; }
+table.evidence-claims caption { caption-side: top; text-align: left; font-weight: 600;
+  padding: 0.4rem 0.5rem; color: var(--pst-color-text-base, #222); }
+table.evidence-claims th, table.evidence-claims td {
+  border: 1px solid var(--pst-color-border, #ccc); padding: 4px 6px; vertical-align: top;
+  text-align: left; }
+table.evidence-claims thead th { background: var(--pst-color-surface, #f3f4f5);
+  position: sticky; top: 0; z-index: 1; }
+table.evidence-claims td.claims-verdict { white-space: nowrap; }
+table.evidence-claims td.claims-evidence { font-size: 0.85rem; min-width: 8rem; }
+table.evidence-claims details { margin-top: 0.3rem; color: var(--pst-color-text-muted, #555); }
+table.evidence-claims summary { cursor: pointer; color: var(--pst-color-link, #0a58ca); }
+table.evidence-counts td.num, table.evidence-counts th.num { text-align: right;
+  font-variant-numeric: tabular-nums; }
+table.evidence-counts tfoot th, table.evidence-counts tfoot td { font-weight: 600; }
+.claims-counts-wrap { max-width: 100%; overflow-x: auto; margin-bottom: 1rem; }
+table.evidence-counts { font-size: 0.85rem; }
+table.evidence-counts th[scope='row'] { font-weight: normal; min-width: 10rem; }
+table.evidence-counts th[scope='row'] strong { display: block; }
+table.evidence-counts tfoot th[scope='row'] { font-weight: 600; }
+.claims-vh { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+.claims-dot { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em;
+  border: 1px solid #222; border-radius: 2px; vertical-align: -0.05em; }
+.evidence-table-controls { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem;
+  align-items: center; margin: 0.5rem 0; }
+.evidence-table-controls input { min-width: 16rem; padding: 0.25rem 0.5rem;
+  border: 1px solid var(--pst-color-border, #888); border-radius: 4px;
+  background: var(--pst-color-background, #fff); color: var(--pst-color-text-base, #222); }
+.evidence-table-controls .evidence-table-status { margin: 0; }
+table.evidence-sortable th button { all: unset; cursor: pointer; font-weight: 600; }
+table.evidence-sortable th button:focus-visible { outline: 2px solid
+  var(--pst-color-primary, #0a58ca); outline-offset: 2px; }
+table.evidence-sortable th button::after { content: " \\2195" / ""; opacity: 0.6; }
+table.evidence-sortable th[aria-sort="ascending"] button::after { content: " \\2191" / "";
+  opacity: 1; }
+table.evidence-sortable th[aria-sort="descending"] button::after { content: " \\2193" / "";
+  opacity: 1; }
+@media print { .claims-wrap { max-height: none; overflow: visible; } }
+</style>
+"""
+
+
+def _dot(verdict: str) -> str:
+    return (f"<span class='claims-dot' style='background:{VERDICT_COLOURS[verdict]}' "
+            "aria-hidden='true'></span>")
+
+
+def claims_table_html(
+    claims: pd.DataFrame,
+    *,
+    references_page: str = "references.html",
+    anchor: str | None = None,
+    table_id: str = "claims-ledger",
+) -> str:
+    """Every claim as an HTML table (class ``evidence-sortable``), readable without JavaScript.
+
+    Columns: claim id, article (its letter), the claim (paraphrased) with the reasoning behind
+    the verdict in a ``<details>`` toggle, the verdict and the evidence keys (links to the
+    bibliography, breakable at underscores). The verdict cell carries ``data-sort-value`` (its
+    rank in :data:`VERDICTS`) so sorting by verdict follows the verdict order, not the
+    alphabet. The table sits in a scrollable, keyboard-focusable region with a sticky header.
+    ``references_page`` is relative to the page the table is pasted into.
+    """
+    head = "".join(
+        f"<th scope='col'>{h}</th>"
+        for h in ("ID", "Article", "Claim (paraphrased) and why", "Verdict", "Evidence")
+    )
+    body = []
+    for row in claims.itertuples(index=False):
+        article = ARTICLE_BY_SEED[row.seed]
+        verdict = row.verdict
+        evidence = _evidence_cell(split_keys(row.evidence), row.seed, page=references_page,
+                                  anchor=anchor)
+        note = html.escape(row.note or "")
+        why = (f"<details><summary>Why: {html.escape(verdict)}</summary>{note}</details>"
+               if note else "")
+        body.append(
+            f"<tr id='claim-{html.escape(row.claim_id)}'>"
+            f"<td>{html.escape(row.claim_id)}</td>"
+            f"<td data-sort-value='{article.letter}'>"
+            f"<span class='claims-vh'>Article </span>"
+            f"<abbr title='{html.escape(article.description, quote=True)}'>"
+            f"{html.escape(article.letter)}</abbr></td>"
+            f"<td class='claims-claim'>{html.escape(row.claim)}{why}</td>"
+            f"<td class='claims-verdict' data-sort-value='{VERDICTS.index(verdict)}'>"
+            f"{_dot(verdict)}{html.escape(verdict)}</td>"
+            f"<td class='claims-evidence'>{evidence}</td>"
+            "</tr>"
+        )
+    caption = (
+        f"All {len(claims)} claims checked: the claim in our words (open \u201cWhy\u201d for "
+        "the reasoning), its verdict and the bibliography keys of the evidence, listed on the "
+        "References page."
+    )
+    return (
+        f"{TABLE_STYLE.strip()}"
+        f"<div class='claims-wrap' role='region' tabindex='0' "
+        f"aria-label='Table of the claims checked (scrolls)'>"
+        f"<table class='evidence-sortable evidence-claims' id='{table_id}' "
+        f"data-row-noun='claims'>"
+        f"<caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def counts_table_html(claims: pd.DataFrame) -> str:
+    """The per-article verdict counts as a compact HTML table with the articles' descriptions."""
+    counts = verdict_counts(claims)
+    desc = {a.label: a for a in ARTICLES}
+    head = (
+        "<th scope='col'>Article: topic; kind of site</th>"
+        + "".join(f"<th scope='col' class='num'>{html.escape(v)}</th>"
+                  for v in VERDICTS)
+        + "<th scope='col' class='num'>All</th>"
+    )
+    rows = []
+    for label, row in counts.iterrows():
+        a = desc[label]
+        rows.append(
+            f"<tr><th scope='row'><strong>{html.escape(a.label)}</strong>"
+            f"{html.escape(a.description)}</th>"
+            + "".join(f"<td class='num'>{int(row[v])}</td>" for v in VERDICTS)
+            + f"<td class='num'>{int(row['total'])}</td></tr>"
+        )
+    foot = (
+        "<tr><th scope='row'>All articles</th>"
+        + "".join(f"<td class='num'>{int(counts[v].sum())}</td>" for v in VERDICTS)
+        + f"<td class='num'>{int(counts['total'].sum())}</td></tr>"
+    )
+    return (
+        f"{TABLE_STYLE.strip()}"
+        "<div class='claims-counts-wrap' role='region' tabindex='0' "
+        "aria-label='Claims per article and verdict'>"
+        "<table class='evidence-claims evidence-counts'>"
+        "<caption>Claims checked in each article, by verdict</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        f"<tfoot>{foot}</tfoot></table></div>"
+    )
+
+
+class HTMLTable:
+    """An HTML fragment to glue: HTML for the site, a one-line summary for text outputs."""
+
+    def __init__(self, markup: str, summary: str) -> None:
+        self.markup = markup
+        self.summary = summary
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.summary
