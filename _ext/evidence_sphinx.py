@@ -15,6 +15,11 @@
 
        Caption: what the reader should see.
        ```
+
+3. docutils marks each bibliography entry with the DPUB role ``doc-biblioentry``
+   inside a ``role="list"`` container: the role is deprecated and a list must hold
+   list items, so screen readers get a broken list (axe: aria-deprecated-role,
+   aria-required-children). Each entry is written as a ``listitem`` instead.
 """
 
 from __future__ import annotations
@@ -72,7 +77,14 @@ class ChartDirective(SphinxDirective):
         return [figure]
 
 
+def fix_bibliography_roles(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
+    app.connect("html-page-context", fix_bibliography_roles)
     app.connect("source-read", note_glue_dependencies)
     app.add_directive("chart", ChartDirective)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,6 +9,7 @@ leaves the previous site exactly as it was, so nothing half-built is published.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,36 @@ STAGING = ROOT / "_build" / ".staging"
 HTML = ROOT / "_build" / "html"
 
 
+# Changing any of these can change how pages are read (ids, extensions, templates), which
+# Sphinx's incremental build does not always notice: start from an empty staging folder.
+CONFIG_INPUTS = ["_config.yml", "_toc.yml", "_ext", "_templates", "requirements.txt"]
+
+
+def config_digest() -> str:
+    h = hashlib.sha256()
+    for name in CONFIG_INPUTS:
+        path = ROOT / name
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for f in files:
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def reset_staging_if_config_changed() -> None:
+    stamp = STAGING / ".config-digest"
+    digest = config_digest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    if STAGING.exists():
+        print("Configuration changed: rebuilding every page.", flush=True)
+        shutil.rmtree(STAGING)
+    STAGING.mkdir(parents=True)
+    stamp.write_text(digest)
+
+
 def main(argv: list[str]) -> int:
+    reset_staging_if_config_changed()
     appendix = ROOT / "scripts" / "data_appendix.py"
     if appendix.is_file():
         subprocess.run([sys.executable, str(appendix)], cwd=ROOT, check=True)
