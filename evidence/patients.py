@@ -1,0 +1,778 @@
+"""What patients report: select and summarise the tables in ``data/patients/``.
+
+The patient chapter draws on three kinds of evidence that are easy to blur, and each
+function here keeps one distinction explicit so the notebook cannot lose it:
+
+* **Self-selected surveys with two denominators.** National Pain Report printed its 2016
+  fibromyalgia survey as shares of *all respondents*; Health Rising re-tabulated the same
+  survey as shares of *those who had tried each treatment*. The two sets of percentages must
+  never stand in one table: :func:`survey_ratings` selects one denominator at a time, and
+  :func:`check_one_denominator` refuses a table that holds both. :func:`to_all_respondents`
+  converts explicitly when a comparison is wanted.
+* **Responder bands in trials**, some printed and some derived by subtraction (30 to 49 % =
+  at least 30 % minus at least 50 %; under 30 % = 100 minus at least 30 %).
+  :func:`responder_bands` marks every derived band, so a chart can show which is which.
+* **Why people stop**, in a trial's participant flow (:func:`withdrawal_reasons`, where
+  "other reasons" is derived by subtraction) and in real-world cohorts
+  (:func:`persistence_points`, :func:`cohort_table`), most of which mix every indication.
+
+There are no baclofen rows of any kind in these tables; :func:`rows_mentioning` counts them
+so the book can say so from the data rather than from memory.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from .charts import PALETTE
+
+# --------------------------------------------------------------------------- surveys
+
+
+class MixedDenominatorsError(ValueError):
+    """A table would put percentages with different denominators side by side."""
+
+
+@dataclass(frozen=True)
+class Denominator:
+    """One way of printing the 2016 survey's percentages."""
+
+    key: str
+    source: str  # bibliography key of the document the percentages were read in
+    label: str  # what 100 % means, for headings and axis titles
+    publisher: str
+
+
+DENOMINATORS: Mapping[str, Denominator] = {
+    "all_respondents": Denominator(
+        "all_respondents",
+        "npr_fm_survey_2016",
+        "% of all respondents",
+        "National Pain Report (the survey's own article)",
+    ),
+    "tried": Denominator(
+        "tried",
+        "healthrising_npr_2016",
+        "% of those who tried the treatment",
+        "Health Rising (a re-tabulation of the same survey)",
+    ),
+}
+
+#: The answers, in the order a chart stacks them (best first).
+ANSWERS = ("helps a lot", "helps somewhat", "no effect", "side effects prevented use")
+
+#: measure in survey_treatment_ratings.csv -> answer, for each denominator.
+ANSWER_OF_MEASURE: Mapping[str, Mapping[str, str]] = {
+    "all_respondents": {
+        "pct_helps_a_lot": "helps a lot",
+        "pct_helps_somewhat": "helps somewhat",
+        "pct_somewhat_helpful": "helps somewhat",
+        "pct_reduces_symptoms_somewhat": "helps somewhat",
+        "pct_no_effect": "no effect",
+        "pct_could_not_take_due_to_side_effects": "side effects prevented use",
+    },
+    "tried": {
+        "pct_helped_a_lot_of_those_who_tried": "helps a lot",
+        "pct_helped_somewhat_of_those_who_tried": "helps somewhat",
+        "pct_no_effect_of_those_who_tried": "no effect",
+        "pct_side_effects_prevented_use_of_those_who_tried": "side effects prevented use",
+    },
+}
+
+QUALIFIER_WORDS = {">": "more than", "<": "less than", "~": "about", "": ""}
+
+
+def denominator(key: str) -> Denominator:
+    """The :class:`Denominator` called ``key``; a clear error for anything else."""
+    if key not in DENOMINATORS:
+        raise ValueError(
+            f"unknown survey denominator {key!r}: use one of {', '.join(DENOMINATORS)}"
+        )
+    return DENOMINATORS[key]
+
+
+def treatment_slug(treatment: str) -> str:
+    """A short key for a treatment: ``"pregabalin (Lyrica)"`` -> ``"pregabalin"``."""
+    name = re.sub(r"\s*\(.*?\)", "", str(treatment)).strip().lower()
+    return re.sub(r"[^a-z0-9]+", "_", name).strip("_")
+
+
+def _qualifier(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def survey_ratings(ratings: pd.DataFrame, denominator_key: str) -> pd.DataFrame:
+    """One denominator's treatment ratings from ``patients/survey_treatment_ratings``, tidy.
+
+    Columns: ``denominator``, ``treatment``, ``slug``, ``answer``, ``pct``, ``qualifier``
+    (``>``, ``~`` or empty, as printed), ``as_printed``, ``n_tried`` and ``pct_tried`` (the
+    number and share of respondents who had tried the treatment; only the Health Rising
+    re-tabulation prints them), ``source``, ``status``, ``id``. Rows come only from the
+    document that printed this denominator, so the two sets can never mix.
+    """
+    d = denominator(denominator_key)
+    answers = ANSWER_OF_MEASURE[d.key]
+    rows = ratings[(ratings["source"] == d.source) & ratings["measure"].isin(answers)]
+    if rows.empty:
+        raise LookupError(f"no ratings from {d.source} in survey_treatment_ratings")
+    tried = ratings[ratings["source"] == d.source]
+    n_tried = tried[tried["measure"] == "n_who_tried"].set_index("item")["value"]
+    pct_tried = tried[tried["measure"] == "pct_of_respondents_who_tried"].set_index("item")[
+        "value"
+    ]
+    out = pd.DataFrame(
+        {
+            "denominator": d.key,
+            "treatment": rows["item"].to_numpy(),
+            "slug": [treatment_slug(t) for t in rows["item"]],
+            "answer": rows["measure"].map(answers).to_numpy(),
+            "pct": rows["value"].astype(float).to_numpy(),
+            "qualifier": [_qualifier(q) for q in rows["qualifier"]],
+            "as_printed": rows["value_as_printed"].astype(str).to_numpy(),
+            "n_tried": rows["item"].map(n_tried).astype(float).to_numpy(),
+            "pct_tried": rows["item"].map(pct_tried).astype(float).to_numpy(),
+            "source": rows["source"].to_numpy(),
+            "status": rows["status"].to_numpy(),
+            "id": rows["id"].to_numpy(),
+        }
+    )
+    duplicated = out.duplicated(["treatment", "answer"])
+    if duplicated.any():
+        raise ValueError(
+            f"{d.source}: more than one row for "
+            f"{out.loc[duplicated, ['treatment', 'answer']].to_dict('records')}"
+        )
+    return out.reset_index(drop=True)
+
+
+def check_one_denominator(table: pd.DataFrame) -> str:
+    """Return the table's one denominator; raise :class:`MixedDenominatorsError` otherwise.
+
+    Every survey table or chart in the book passes through here: a share of everyone who
+    answered and a share of those who tried a drug are different quantities, and putting
+    them in one table invites a reader to compare them as if they were the same.
+    """
+    if "denominator" not in table.columns:
+        raise MixedDenominatorsError("a survey table must say its denominator")
+    found = sorted(set(table["denominator"]))
+    if len(found) != 1:
+        raise MixedDenominatorsError(
+            f"one table holds percentages with different denominators ({', '.join(found)}); "
+            "show them in separate tables, or convert with to_all_respondents()"
+        )
+    return found[0]
+
+
+def survey_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """The ratings of one denominator as a wide table: one row per treatment.
+
+    Percentages are shown as printed (``>22`` stays ``>22``); an answer the source did not
+    print is left empty. For the "tried" denominator the number who tried comes first. The
+    table's ``attrs["denominator"]`` names its denominator, and :func:`survey_caption` says
+    it in words: show the caption with the table (``BookTable`` does), since the column
+    headings give only "%".
+    """
+    key = check_one_denominator(tidy)
+    order = list(dict.fromkeys(tidy["treatment"]))
+    wide = tidy.pivot(index="treatment", columns="answer", values="as_printed").reindex(order)
+    wide = wide.reindex(columns=[a for a in ANSWERS if a in set(tidy["answer"])]).fillna("")
+    wide.columns = [f"{a} (%)" for a in wide.columns]
+    if key == "tried":
+        first = tidy.drop_duplicates("treatment").set_index("treatment")
+        wide.insert(0, "tried (n)", first["n_tried"].reindex(order).map(_int_text))
+        wide.insert(1, "tried (% of respondents)", first["pct_tried"].reindex(order).map(_num_text))
+    wide.index.name = "treatment"
+    out = wide.reset_index()
+    out.attrs["denominator"] = key
+    return out
+
+
+def survey_caption(table: pd.DataFrame) -> str:
+    """The caption that says what 100 % means in a :func:`survey_table`."""
+    d = denominator(table.attrs["denominator"])
+    return (f"{d.publisher}. Answers in {d.label}; those the source did not print are left "
+            "empty.")
+
+
+def to_all_respondents(pct_of_tried: float, pct_who_tried: float) -> float:
+    """Convert a share of those who tried a treatment into a share of all respondents.
+
+    ``pct_of_tried`` % of the ``pct_who_tried`` % who tried it is
+    ``pct_of_tried * pct_who_tried / 100`` % of everyone. Both inputs are 0-100.
+    """
+    for name, x in (("pct_of_tried", pct_of_tried), ("pct_who_tried", pct_who_tried)):
+        if not 0 <= float(x) <= 100:
+            raise ValueError(f"{name} must be a percentage between 0 and 100, got {x!r}")
+    return float(pct_of_tried) * float(pct_who_tried) / 100.0
+
+
+def _int_text(x: object) -> str:
+    return "" if x is None or pd.isna(x) else f"{int(x):,}"
+
+
+def _num_text(x: object) -> str:
+    return "" if x is None or pd.isna(x) else f"{float(x):g}"
+
+
+def amount_text(value: float, qualifier: str = "") -> str:
+    """A number with its printed qualifier in words: ``(1400, '>')`` -> ``"more than 1,400"``."""
+    words = QUALIFIER_WORDS.get(qualifier or "", qualifier)
+    number = f"{int(value):,}" if float(value).is_integer() else f"{float(value):g}"
+    return f"{words} {number}".strip()
+
+
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth",
+            7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
+
+
+def ordinal_word(rank: int) -> str:
+    """``3`` -> ``"third"`` (ranks 1 to 10), for prose that pastes a rank."""
+    if int(rank) not in ORDINALS:
+        raise ValueError(f"no ordinal word for rank {rank!r}")
+    return ORDINALS[int(rank)]
+
+
+# --------------------------------------------------------------------------- responder bands
+
+BAND_ORDER = (
+    "at least 50 %",
+    "30 to 49 %",
+    "at least 30 % (50 % not reported)",
+    "under 30 % or withdrew",
+)
+DRUGS = ("pregabalin", "gabapentin", "duloxetine")
+
+_PREGABALIN_BANDS = {
+    "pct_ge_50pct_pain_relief": "at least 50 %",
+    "pct_30_49pct_pain_relief": "30 to 49 %",
+    "pct_lt_30pct_pain_relief_or_withdrawn": "under 30 % or withdrew",
+}
+
+
+def _status_is_derived(status: str) -> bool:
+    return str(status).strip().lower() == "derived"
+
+
+def responder_bands(
+    distributions: pd.DataFrame, trials_binary: pd.DataFrame, drug: str
+) -> pd.DataFrame:
+    """How much pain relief each arm's participants had, in bands that add up to 100 %.
+
+    ``drug``: ``"pregabalin"`` (Cochrane 2009 rates per dose via the EBMG summary, three
+    bands, two of them derived by subtraction), ``"gabapentin"`` (the one trial's
+    at-least-30 % counts; the trial did not report 50 %) or ``"duloxetine"`` (pooled
+    at-least-30 % rates). Columns: ``comparison``, ``arm``, ``group`` (drug or placebo),
+    ``band``, ``pct``, ``derived`` (True when computed by subtraction, not printed), ``how``
+    (the rule, for derived bands), ``n`` and ``n_is`` (what the n counts), ``source``,
+    ``study``. Each arm's bands add up to 100 (within rounding); a table that does not
+    raises.
+    """
+    if drug not in DRUGS:
+        raise ValueError(f"no responder bands for {drug!r}: use one of {', '.join(DRUGS)}")
+    if drug == "pregabalin":
+        out = _pregabalin_bands(distributions)
+    elif drug == "gabapentin":
+        out = _gabapentin_bands(trials_binary)
+    else:
+        out = _duloxetine_bands(distributions)
+    totals = out.groupby("arm", sort=False)["pct"].sum()
+    bad = totals[(totals - 100).abs() > 1.0]
+    if not bad.empty:
+        raise ValueError(f"{drug}: responder bands do not add up to 100 %: {bad.to_dict()}")
+    out["band"] = pd.Categorical(out["band"], categories=BAND_ORDER, ordered=True)
+    return out.reset_index(drop=True)
+
+
+def _pregabalin_bands(distributions: pd.DataFrame) -> pd.DataFrame:
+    rows = distributions[
+        (distributions["dataset"] == "responder_distribution")
+        & (distributions["source"] == "ebmg_pregabalin_fm")
+        & distributions["measure"].isin(_PREGABALIN_BANDS)
+    ]
+    records = []
+    for _, r in rows.iterrows():
+        item = str(r["item"])
+        drug_dose = re.fullmatch(r"pregabalin (\d+) mg/day", item)
+        placebo_dose = re.fullmatch(r"placebo \(comparison with (\d+) mg\)", item)
+        if not (drug_dose or placebo_dose):
+            continue
+        dose = int((drug_dose or placebo_dose).group(1))
+        derived = _status_is_derived(r["status"])
+        records.append(
+            {
+                "comparison": f"{dose} mg/day",
+                "dose_mg_day": dose,
+                "arm": f"Pregabalin {dose} mg/day" if drug_dose else f"Placebo ({dose} mg trials)",
+                "group": "drug" if drug_dose else "placebo",
+                "band": _PREGABALIN_BANDS[r["measure"]],
+                "pct": float(r["value"]),
+                "derived": derived,
+                "how": _how(r["measure"]) if derived else "",
+                "n": int(r["n"]),
+                "n_is": "participants in the comparison (both arms)",
+                "source": r["source"],
+                "study": r.get("original_source") or r["source"],
+            }
+        )
+    if not records:
+        raise LookupError("no pregabalin responder bands in responder_distributions")
+    out = pd.DataFrame(records).sort_values(["dose_mg_day", "group"], kind="stable")
+    return out.drop(columns="dose_mg_day")
+
+
+def _how(measure: str) -> str:
+    if measure == "pct_30_49pct_pain_relief":
+        return "at least 30 % minus at least 50 %"
+    if measure == "pct_lt_30pct_pain_relief_or_withdrawn":
+        return "100 minus at least 30 %"
+    return ""
+
+
+def _two_bands(records: list[dict], arm: str, group: str, pct30: float, **common) -> None:
+    records.append({**common, "arm": arm, "group": group,
+                    "band": "at least 30 % (50 % not reported)", "pct": pct30,
+                    "derived": False, "how": ""})
+    records.append({**common, "arm": arm, "group": group, "band": "under 30 % or withdrew",
+                    "pct": 100.0 - pct30, "derived": True, "how": "100 minus at least 30 %"})
+
+
+def _gabapentin_bands(trials_binary: pd.DataFrame) -> pd.DataFrame:
+    rows = trials_binary[
+        (trials_binary["drug"] == "gabapentin")
+        & (trials_binary["condition"] == "fibromyalgia")
+        & (trials_binary["outcome"] == "pain_response_30")
+    ]
+    if rows.empty:
+        raise LookupError("no gabapentin fibromyalgia responder counts in trials_binary")
+    records: list[dict] = []
+    for _, r in rows.iterrows():
+        common = {"comparison": f"{r['study']} ({r['dose_mg_day']} mg/day)",
+                  "n_is": "participants in the arm", "source": r["source"],
+                  "study": r["study"]}
+        _two_bands(records, f"Gabapentin {r['dose_mg_day']} mg/day", "drug",
+                   100.0 * r["events_treatment"] / r["n_treatment"],
+                   n=int(r["n_treatment"]), **common)
+        _two_bands(records, "Placebo", "placebo",
+                   100.0 * r["events_control"] / r["n_control"],
+                   n=int(r["n_control"]), **common)
+    return pd.DataFrame(records)
+
+
+def _duloxetine_bands(distributions: pd.DataFrame) -> pd.DataFrame:
+    rows = distributions[
+        (distributions["source"] == "bradley2010")
+        & (distributions["measure"] == "pct_ge_30pct_bpi_pain_reduction_endpoint")
+    ]
+    if rows.empty:
+        raise LookupError("no duloxetine responder rates in responder_distributions")
+    records: list[dict] = []
+    for _, r in rows.iterrows():
+        item = str(r["item"])
+        group = "placebo" if item.startswith("placebo") else "drug"
+        arm = "Placebo" if group == "placebo" else item.replace("mg/d", "mg/day").capitalize()
+        _two_bands(records, arm, group, float(r["value"]),
+                   comparison="pooled trials", n=None, n_is="not printed",
+                   source=r["source"], study=r["source"])
+    return pd.DataFrame(records)
+
+
+# --------------------------------------------------------------------------- why people stop
+
+REASONS = ("adverse event", "lack of efficacy", "other reasons")
+
+
+def withdrawal_reasons(discontinuation: pd.DataFrame, source: str = "nct00830167") -> pd.DataFrame:
+    """Each arm's participant flow in one trial: how many stopped, and why.
+
+    Reads ``patients/discontinuation_trials`` rows of the registry record ``source``.
+    Columns: ``arm``, ``started``, ``completed``, ``not_completed``, one count per reason in
+    :data:`REASONS` (``other reasons`` = not completed minus adverse events minus lack of
+    efficacy, derived), and ``pct_<reason>`` of those who started. Raises if the flow does
+    not add up (completed + not completed must equal started).
+    """
+    rows = discontinuation[discontinuation["source"] == source]
+    if rows.empty:
+        raise LookupError(f"no participant flow from {source} in discontinuation_trials")
+    records = []
+    for arm, g in rows.groupby("item", sort=False):
+        v = g.set_index("measure")["value"]
+        need = ["n_started", "n_completed", "n_not_completed",
+                "n_withdrawn_adverse_event", "n_withdrawn_lack_of_efficacy"]
+        missing = [m for m in need if m not in v]
+        if missing:
+            raise LookupError(f"{source} {arm}: missing {missing}")
+        started, completed, stopped = (int(v[m]) for m in need[:3])
+        if completed + stopped != started:
+            raise ValueError(f"{source} {arm}: {completed} + {stopped} != {started} started")
+        ae, loe = int(v["n_withdrawn_adverse_event"]), int(v["n_withdrawn_lack_of_efficacy"])
+        other = stopped - ae - loe
+        if other < 0:
+            raise ValueError(f"{source} {arm}: more withdrawals by reason than in total")
+        record = {"arm": arm[:1].upper() + arm[1:].replace("-", "–"), "started": started,
+                  "completed": completed, "not_completed": stopped, "adverse event": ae,
+                  "lack of efficacy": loe, "other reasons": other}
+        for reason in REASONS:
+            record[f"pct_{reason}"] = 100.0 * record[reason] / started
+        record["source"] = source
+        owners = g["original_source"].dropna()
+        record["study"] = owners.iloc[0] if len(owners) else source
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+# --------------------------------------------------------------------------- real-world use
+
+#: Wang 2020 measures that give the share still on pregabalin after a number of days.
+PERSISTENCE_DAYS = {
+    "pct_persistent_ge_90_days": 90,
+    "pct_persistent_ge_180_days": 180,
+    "pct_persistent_1_year": 365,
+}
+
+
+def persistence_points(
+    realworld: pd.DataFrame, item: str = "pregabalin (all users)"
+) -> pd.DataFrame:
+    """Share still taking the drug over time, from one cohort's printed persistence.
+
+    Columns: ``day``, ``pct``, ``kind`` (``"printed"``; ``"by definition"`` for day 0 =
+    100 % and for the median, where half are still on the drug), ``source``, ``condition``.
+    The rows of ``realworld_use_persistence`` for ``item`` must share one condition (for the
+    default, every indication together, ``mixed_all_indications``).
+    """
+    rows = realworld[realworld["item"] == item]
+    if rows.empty:
+        raise LookupError(f"no persistence rows for {item!r}")
+    conditions = sorted(set(rows["condition"]))
+    if len(conditions) != 1:
+        raise ValueError(f"{item!r} mixes conditions {conditions}")
+    sources = sorted(set(rows["source"]))
+    points = [{"day": 0, "pct": 100.0, "kind": "by definition"}]
+    median = rows[rows["measure"] == "median_persistence"]
+    if len(median) == 1:
+        points.append({"day": int(median["value"].iloc[0]), "pct": 50.0, "kind": "by definition"})
+    for measure, day in PERSISTENCE_DAYS.items():
+        hit = rows[rows["measure"] == measure]
+        if len(hit) == 1:
+            points.append({"day": day, "pct": float(hit["value"].iloc[0]), "kind": "printed"})
+    out = pd.DataFrame(points).sort_values("day", kind="stable").reset_index(drop=True)
+    if not out["pct"].is_monotonic_decreasing:
+        raise ValueError(f"{item!r}: persistence rises over time: {out.to_dict('records')}")
+    out["source"] = ",".join(sources)
+    out["condition"] = conditions[0]
+    return out
+
+
+#: The cohort facts the chapter tabulates: (row id, cohort label, what it measured).
+COHORT_ROWS = (
+    ("rw043", "Taiwan, national insurance claims, 2012 to 2016",
+     "median time on pregabalin"),
+    ("rw046", "Taiwan, national insurance claims, 2012 to 2016",
+     "still on pregabalin at one year"),
+    ("rw051", "Australia, dispensing sample, 2013 to 2019",
+     "stopped pregabalin after a single dispensing"),
+    ("rw028", "United States, health-care claims",
+     "still on the drug at one year (amitriptyline, duloxetine, gabapentin or pregabalin)"),
+    ("rw037", "Israel, health maintenance organisation, diagnosed 2008 to 2011",
+     "stopped the drug within one year (pregabalin, SSRI/SNRI or tricyclic)"),
+    ("rw014", "United States, National Data Bank for Rheumatic Diseases",
+     "median time to stopping pregabalin, duloxetine or milnacipran"),
+)
+
+CONDITION_LABELS = {"fibromyalgia": "fibromyalgia", "mixed_all_indications": "all indications"}
+
+
+def _result_text(row: pd.Series) -> str:
+    value, unit = row["value"], str(row["unit"])
+    if value is None or pd.isna(value):
+        printed = str(row["value_as_printed"])
+        if printed == "~1/5":
+            return "about one fifth"
+        return printed
+    number = f"{float(value):g}"
+    if unit == "%":
+        return f"{number} %"
+    return f"{number} {unit}"
+
+
+def cohort_table(realworld: pd.DataFrame) -> pd.DataFrame:
+    """The real-world persistence facts of :data:`COHORT_ROWS`, one line each, for the book.
+
+    Columns: ``Cohort``, ``Who`` (fibromyalgia or all indications), ``Measured``,
+    ``Result`` (as printed, with its unit), ``People`` (the cohort's n where printed),
+    ``Status`` and ``Source``.
+    """
+    by_id = realworld.set_index("id")
+    records = []
+    for row_id, cohort, measured in COHORT_ROWS:
+        if row_id not in by_id.index:
+            raise LookupError(f"realworld_use_persistence has no row {row_id}")
+        r = by_id.loc[row_id]
+        records.append(
+            {
+                "Cohort": cohort,
+                "Who": CONDITION_LABELS.get(r["condition"], str(r["condition"])),
+                "Measured": measured,
+                "Result": _result_text(r),
+                "People": _int_text(r["n"]),
+                "Status": str(r["status"]),
+                "Source": str(r["source"]),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def rows_mentioning(tables: Mapping[str, pd.DataFrame], word: str) -> int:
+    """How many rows of ``tables`` mention ``word`` in any text cell (case-insensitive)."""
+    pattern = re.compile(re.escape(word), re.I)
+    count = 0
+    for frame in tables.values():
+        text = frame.astype(str).agg(" ".join, axis=1)
+        count += int(text.map(lambda s: bool(pattern.search(s))).sum())
+    return count
+
+
+# --------------------------------------------------------------------------- tables for the book
+
+
+class BookTable:
+    """A DataFrame shown as a plain, accessible HTML table (no index column) in the book.
+
+    ``caption`` is visible above the table and read by screen readers.
+    """
+
+    def __init__(self, frame: pd.DataFrame, caption: str):
+        self.frame = frame.reset_index(drop=True)
+        self.caption = caption
+
+    def _repr_html_(self) -> str:
+        cell = "padding:0.35em 0.6em;text-align:left;vertical-align:top;"
+        head = "".join(
+            f"<th scope='col' style='{cell}border-bottom:2px solid #8a8a8a'>"
+            f"{html.escape(str(c))}</th>"
+            for c in self.frame.columns
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f"<td style='{cell}border-bottom:1px solid #d0d0d0'>{html.escape(str(v))}</td>"
+                for v in row
+            )
+            + "</tr>"
+            for row in self.frame.itertuples(index=False)
+        )
+        return (
+            "<div class='evidence-table-wrap' style='overflow-x:auto;margin:0.5em 0 1.5em'>"
+            "<table class='evidence-table' style='border-collapse:collapse;width:100%;"
+            "font-size:0.9em'>"
+            f"<caption style='caption-side:top;text-align:left;font-weight:600;"
+            f"padding-bottom:0.4em'>{html.escape(self.caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.frame.to_string(index=False)}"
+
+
+# --------------------------------------------------------------------------- charts
+
+ANSWER_COLOURS = {
+    "helps a lot": PALETTE["treatment"],
+    "helps somewhat": PALETTE["accent"],
+    "no effect": PALETTE["neutral"],
+    "side effects prevented use": PALETTE["control"],
+}
+BAND_COLOURS = {
+    "at least 50 %": PALETTE["treatment"],
+    "30 to 49 %": PALETTE["accent"],
+    "at least 30 % (50 % not reported)": PALETTE["treatment"],
+    "under 30 % or withdrew": PALETTE["neutral"],
+}
+REASON_COLOURS = {
+    "adverse event": PALETTE["control"],
+    "lack of efficacy": PALETTE["treatment"],
+    "other reasons": PALETTE["neutral"],
+}
+
+
+def survey_chart(tidy: pd.DataFrame, *, title: str, description: str) -> alt.Chart:
+    """Stacked bars of one denominator's answers per treatment (answers not printed: blank)."""
+    key = check_one_denominator(tidy)
+    d = denominator(key)
+    data = tidy.copy()
+    if key == "tried":
+        data["row"] = [f"{t} (n = {int(n):,})"
+                       for t, n in zip(data["treatment"], data["n_tried"], strict=True)]
+    else:
+        data["row"] = data["treatment"]
+    data["label"] = [f"{q}{p:g}" if q in (">", "<") else f"{p:g}"
+                     for q, p in zip(data["qualifier"], data["pct"], strict=True)]
+    data["order"] = data["answer"].map({a: i for i, a in enumerate(ANSWERS)})
+    rows = list(dict.fromkeys(data["row"]))
+    present = [a for a in ANSWERS if a in set(data["answer"])]
+    y = alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelLimit=320))
+    # Rounded shares can add up to a little over 100: widen the axis rather than clip.
+    top = max(100.0, float(data.groupby("row")["pct"].sum().max()))
+    x = alt.X("pct:Q", stack="zero", title=f"Answer ({d.label})",
+              scale=alt.Scale(domain=[0, top], nice=False),
+              axis=alt.Axis(values=[0, 20, 40, 60, 80, 100]))
+    colour = alt.Color(
+        "answer:N",
+        scale=alt.Scale(domain=present, range=[ANSWER_COLOURS[a] for a in present]),
+        legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=300),
+        sort=present,
+    )
+    tooltip = [alt.Tooltip("treatment:N", title="Treatment"),
+               alt.Tooltip("answer:N", title="Answer"),
+               alt.Tooltip("as_printed:N", title=d.label)]
+    base = alt.Chart(data[["row", "treatment", "answer", "pct", "as_printed", "label", "order"]])
+    bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
+        x=x, y=y, color=colour, order=alt.Order("order:Q"), tooltip=tooltip
+    )
+    text = base.mark_text(color="white", fontSize=12, fontWeight="bold").transform_stack(
+        stack="pct", as_=["start", "end"], groupby=["row"],
+        sort=[alt.SortField("order", "ascending")],
+    ).transform_calculate(mid="(datum.start + datum.end) / 2").transform_filter(
+        "datum.pct >= 6"
+    ).encode(x=alt.X("mid:Q"), y=y, text="label:N")
+    return (bars + text).properties(
+        title=title, width=430, height=34 * len(rows), description=description,
+        usermeta={"table": data[["treatment", "answer", "as_printed"]]
+                  .rename(columns={"as_printed": d.label}).to_dict("records")},
+    )
+
+
+def bands_chart(bands: pd.DataFrame, *, title: str, description: str) -> alt.Chart:
+    """Stacked bars of each arm's responder bands; derived bands get a dashed outline."""
+    data = bands.copy()
+    data["band"] = data["band"].astype(str)
+    data["band_label"] = [f"{b} (derived)" if d else b
+                          for b, d in zip(data["band"], data["derived"], strict=True)]
+    data["order"] = data["band"].map({b: i for i, b in enumerate(BAND_ORDER)})
+    data["label"] = [f"{p:.0f}" for p in data["pct"]]
+    data["kind"] = ["derived by subtraction: " + h if d else "printed"
+                    for d, h in zip(data["derived"], data["how"], strict=True)]
+    arms = list(dict.fromkeys(data["arm"]))
+    present = [b for b in BAND_ORDER if b in set(data["band"])]
+    labels = []
+    for b in present:
+        derived = bool(data.loc[data["band"] == b, "derived"].any())
+        labels.append(f"{b} (derived)" if derived else b)
+    y = alt.Y("arm:N", sort=arms, title=None, axis=alt.Axis(labelLimit=320))
+    x = alt.X("pct:Q", stack="zero", title="Participants (%), by how much their pain fell",
+              scale=alt.Scale(domain=[0, 100]))
+    colour = alt.Color(
+        "band_label:N",
+        scale=alt.Scale(domain=labels, range=[BAND_COLOURS[b] for b in present]),
+        legend=alt.Legend(title="Pain relief", orient="bottom", columns=1, labelLimit=400),
+        sort=labels,
+    )
+    tooltip = [alt.Tooltip("arm:N", title="Arm"), alt.Tooltip("band:N", title="Band"),
+               alt.Tooltip("pct:Q", title="%", format=".1f"),
+               alt.Tooltip("kind:N", title="Source of band")]
+    cols = ["arm", "band", "band_label", "pct", "derived", "kind", "label", "order"]
+    base = alt.Chart(data[cols])
+    bars = base.mark_bar(stroke="#111111").encode(
+        x=x, y=y, color=colour, order=alt.Order("order:Q"), tooltip=tooltip,
+        strokeDash=alt.condition("datum.derived", alt.value([4, 3]), alt.value([1, 0])),
+        strokeWidth=alt.condition("datum.derived", alt.value(1.5), alt.value(0)),
+    )
+    text = base.mark_text(color="white", fontSize=12, fontWeight="bold").transform_stack(
+        stack="pct", as_=["start", "end"], groupby=["arm"],
+        sort=[alt.SortField("order", "ascending")],
+    ).transform_calculate(mid="(datum.start + datum.end) / 2").transform_filter(
+        "datum.pct >= 6"
+    ).encode(x=alt.X("mid:Q"), y=y, text="label:N")
+    table = [{"Arm": r["arm"], "Band": r["band"], "%": round(float(r["pct"]), 1),
+              "Printed or derived": r["kind"]} for _, r in data.iterrows()]
+    return (bars + text).properties(
+        title=title, width=430, height=30 * len(arms), description=description,
+        usermeta={"table": table},
+    )
+
+
+def reasons_chart(reasons: pd.DataFrame, *, title: str, description: str) -> alt.Chart:
+    """Stacked bars: the share of each arm that stopped early, split by reason."""
+    long = reasons.melt(id_vars=["arm", "started"], value_vars=[f"pct_{r}" for r in REASONS],
+                        var_name="reason", value_name="pct")
+    long["reason"] = long["reason"].str.removeprefix("pct_")
+    counts = reasons.melt(id_vars=["arm"], value_vars=list(REASONS), var_name="reason",
+                          value_name="count")
+    long = long.merge(counts, on=["arm", "reason"])
+    long["reason_label"] = long["reason"].map(
+        lambda r: "other reasons (derived by subtraction)" if r == "other reasons" else r)
+    long["order"] = long["reason"].map({r: i for i, r in enumerate(REASONS)})
+    long["label"] = [f"{c}" for c in long["count"]]
+    long["row"] = [f"{a} (n = {n})" for a, n in zip(long["arm"], long["started"], strict=True)]
+    labels = [r if r != "other reasons" else "other reasons (derived by subtraction)"
+              for r in REASONS]
+    y = alt.Y("row:N", title=None, sort=list(dict.fromkeys(long["row"])),
+              axis=alt.Axis(labelLimit=320))
+    x = alt.X("pct:Q", stack="zero", title="Stopped early (% of those who started)")
+    colour = alt.Color(
+        "reason_label:N",
+        scale=alt.Scale(domain=labels, range=[REASON_COLOURS[r] for r in REASONS]),
+        legend=alt.Legend(title="Reason", orient="bottom", columns=1, labelLimit=400),
+        sort=labels,
+    )
+    tooltip = [alt.Tooltip("arm:N", title="Arm"), alt.Tooltip("reason_label:N", title="Reason"),
+               alt.Tooltip("count:Q", title="People"),
+               alt.Tooltip("pct:Q", title="% of those who started", format=".1f")]
+    base = alt.Chart(long[["row", "arm", "reason_label", "pct", "count", "label", "order"]])
+    bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
+        x=x, y=y, color=colour, order=alt.Order("order:Q"), tooltip=tooltip
+    )
+    text = base.mark_text(color="white", fontSize=12, fontWeight="bold").transform_stack(
+        stack="pct", as_=["start", "end"], groupby=["row"],
+        sort=[alt.SortField("order", "ascending")],
+    ).transform_calculate(mid="(datum.start + datum.end) / 2").transform_filter(
+        "datum.pct >= 2"
+    ).encode(x=alt.X("mid:Q"), y=y, text="label:N")
+    table = [{"Arm": r["arm"], "Reason": r["reason_label"], "People": int(r["count"]),
+              "% of those who started": round(float(r["pct"]), 1)} for _, r in long.iterrows()]
+    return (bars + text).properties(
+        title=title, width=430, height=60 * reasons["arm"].nunique(), description=description,
+        usermeta={"table": table},
+    )
+
+
+def persistence_chart(points: pd.DataFrame, *, title: str, description: str) -> alt.LayerChart:
+    """A step-free line of the share still on the drug, printed points filled."""
+    data = points[["day", "pct", "kind"]].copy()
+    data["label"] = [f"{p:g} %" for p in data["pct"]]
+    x = alt.X("day:Q", title="Days since the first prescription was filled",
+              scale=alt.Scale(domain=[0, 380]), axis=alt.Axis(values=list(data["day"])))
+    y = alt.Y("pct:Q", title="Still taking the drug (%)", scale=alt.Scale(domain=[0, 100]))
+    line = alt.Chart(data).mark_line(color=PALETTE["treatment"], strokeWidth=2).encode(x=x, y=y)
+    kinds = ["printed", "by definition"]
+    legend = alt.Legend(title=None, orient="top-right")
+    dots = alt.Chart(data).mark_point(size=90, strokeWidth=2, color=PALETTE["treatment"],
+                                      opacity=1).encode(
+        x=x, y=y,
+        fill=alt.Fill("kind:N", scale=alt.Scale(domain=kinds,
+                                                range=[PALETTE["treatment"], "white"]),
+                      legend=legend),
+        shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["circle", "square"]),
+                        legend=legend),
+        tooltip=[alt.Tooltip("day:Q", title="Day"), alt.Tooltip("pct:Q", title="% still on it"),
+                 alt.Tooltip("kind:N", title="Point")],
+    )
+    text = alt.Chart(data).mark_text(align="left", dx=8, dy=-10, fontSize=12,
+                                     color="#222222").encode(x=x, y=y, text="label:N")
+    table = [{"Day": int(r["day"]), "% still taking it": r["pct"], "Point": r["kind"]}
+             for _, r in data.iterrows()]
+    return alt.layer(line, dots, text).properties(
+        title=title, width=430, height=240, description=description, usermeta={"table": table}
+    )
+
+
+def describe(rows: Iterable[str]) -> str:
+    """Join sentences for a chart description."""
+    return " ".join(s.strip() for s in rows if s and s.strip())
