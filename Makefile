@@ -66,7 +66,7 @@ book: validate execute html results ## set up, validate, execute what is stale, 
 
 # ---- checks -------------------------------------------------------------------------
 test-unit: setup
-	$(PY) -m pytest -q -m "not site and not browser" tests
+	$(PY) -m pytest -q -n 2 -m "not site and not browser" tests
 
 test-notebooks: setup ## nbval: every committed output equals a fresh run
 	$(PY) -m pytest -q --nbval --nbval-current-env \
@@ -78,16 +78,18 @@ test-browser: setup
 	bash scripts/ensure_chromium.sh
 	$(PY) -m pytest -q -m "site or browser" tests
 
-test: validate test-unit test-notebooks test-build test-browser ## run every check (what CI runs)
+test: validate lint test-unit test-notebooks test-build test-browser ## run every check (what CI runs)
 	@echo "make test: all checks passed"
 
 check: validate ## fast checks while editing: data, unit tests, notebook hashes, lint
 	$(PY) scripts/execute.py --check
-	$(PY) -m pytest -q -x -m "not site and not browser and not slow" tests
+	$(PY) -m pytest -q -n 2 -p no:cacheprovider -m "not site and not browser and not slow" tests
 	$(PY) -m ruff check evidence scripts tests _ext
+	$(VENV)/bin/nbqa ruff notebooks
 
 lint: setup
 	$(PY) -m ruff check evidence scripts tests _ext
+	$(VENV)/bin/nbqa ruff notebooks
 
 lock: ## re-resolve requirements.in into the hashed lock (needs network)
 	$(PY) -m pip install --quiet uv
