@@ -621,3 +621,254 @@ def benefit_harm(
         padding={"left": 8, "top": 8, "right": 40, "bottom": 8},
         usermeta={"table": table_rows},
     )
+
+
+# ------------------------------------------------------------------ benefit and harm, gaps shown
+
+_GAP_LOW = 0.3  # the log axes start here: values below 1 are impossible for an NNT or NNH,
+_GAP_HIGH = 0.75  # so the strip between these two holds the options without that number
+_GAP_MID = math.sqrt(_GAP_LOW * _GAP_HIGH)
+BASIS_SHAPES = {"published review": "diamond", "computed here": "circle", "mixed": "square"}
+
+
+def _place_labels(points: list[dict], width: int, height: int, to_px,
+                  obstacles: list[tuple[float, float, float, float]] = ()) -> list[dict]:
+    """Put each point's label beside it where it covers the least of the other marks.
+
+    Tries eight places around the point (right or left, just above or below, then further
+    out) and keeps the first that overlaps no point, interval bar, earlier label or
+    ``obstacles`` (pixel boxes), else the one that overlaps least. A box of 7.2 px a
+    character at 13 px is a close enough estimate of the text for a handful of labels.
+    """
+    boxes = list(obstacles)
+    for p in points:
+        px, py = to_px(p)
+        boxes.append((px - 8, py - 8, px + 8, py + 8))
+        for lo, hi, axis in ((p.get("x_low"), p.get("x_high"), "x"),
+                             (p.get("y_low"), p.get("y_high"), "y")):
+            if lo is None or hi is None:
+                continue
+            a = to_px({**p, axis: lo})
+            b = to_px({**p, axis: hi})
+            boxes.append((min(a[0], b[0]) - 1.5, min(a[1], b[1]) - 1.5,
+                          max(a[0], b[0]) + 1.5, max(a[1], b[1]) + 1.5))
+
+    def overlap(a, b):
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        return w * h if w > 0 and h > 0 else 0.0
+
+    placed = []
+    for p in points:
+        px, py = to_px(p)
+        w, h = 7.2 * len(p["option"]), 15
+        best = None
+        for dx, dy, align in ((10, -12, "left"), (10, 14, "left"), (-10, -12, "right"),
+                              (-10, 14, "right"), (10, -26, "left"), (10, 28, "left"),
+                              (-10, -26, "right"), (-10, 28, "right")):
+            x0 = px + dx if align == "left" else px + dx - w
+            box = (x0, py + dy - h / 2, x0 + w, py + dy + h / 2)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - width - 36) + \
+                max(0.0, -box[1]) + max(0.0, box[3] - height)
+            cost = sum(overlap(box, b) for b in boxes) + 1000 * outside
+            if best is None or cost < best[0]:
+                best = (cost, dx, dy, align, box)
+            if cost == 0:
+                break
+        _, dx, dy, align, box = best
+        boxes.append(box)
+        placed.append({**p, "label_dx": dx, "label_dy": dy, "label_align": align})
+    return placed
+
+
+def benefit_harm_gaps(
+    options: pd.DataFrame,
+    *,
+    title: str,
+    description: str,
+    benefit_label: str = "NNT for one more responder",
+    harm_label: str = "NNH for one more withdrawal (adverse events)",
+    axis_max: float = 100.0,
+    width: int = 440,
+    height: int = 380,
+) -> alt.LayerChart:
+    """:func:`benefit_harm` for options some of which lack a number: gaps shown, not dropped.
+
+    ``options`` has the columns of :func:`benefit_harm`, with NaN allowed in ``nnt`` or
+    ``nnh``, a ``missing`` column saying in words what is missing and why, and ``basis``
+    one of "published review", "computed here" or "mixed" (or "no data" when both numbers
+    are missing). An option with both numbers is placed as in :func:`benefit_harm`. An
+    option with only an NNT sits in a grey strip below the chart's floor (an NNH below 1 is
+    impossible, so the strip cannot be mistaken for a value), labelled "no NNH in data";
+    one with only an NNH sits in the strip left of the NNT axis. Options with neither are
+    named under the title. The data table behind the chart lists every option.
+    """
+    need = ["option", "nnt", "nnh", "certainty", "basis", "missing"]
+    missing_cols = [c for c in need if c not in options.columns]
+    if missing_cols:
+        raise ValueError(f"benefit_harm_gaps: missing columns {missing_cols}")
+
+    def num(o, key):
+        v = o.get(key)
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+    def cap(x):
+        return None if x is None else min(max(x, 1.0), axis_max)
+
+    points, neither, table_rows = [], [], []
+    for o in options.to_dict(orient="records"):
+        certainty = str(o.get("certainty") or "not graded").lower()
+        if certainty not in CERTAINTY_LEVELS:
+            raise ValueError(f"benefit_harm_gaps: unknown certainty {certainty!r}")
+        nnt, nnh = num(o, "nnt"), num(o, "nnh")
+        nlo, nhi, hlo, hhi = (num(o, k) for k in ("nnt_ci_low", "nnt_ci_high", "nnh_ci_low",
+                                                   "nnh_ci_high"))
+        nnt_text = _interval_text(nnt, nlo, nhi, nhi is not None and math.isinf(nhi))
+        nnh_text = _interval_text(nnh, hlo, hhi, hhi is not None and math.isinf(hhi))
+        table_rows.append({
+            "Option": str(o["option"]),
+            "NNT (95% CI)": nnt_text,
+            "NNH (95% CI)": nnh_text,
+            "Certainty": certainty if nnt is not None or nnh is not None else "–",
+            "Basis": str(o["basis"]),
+            "Missing": str(o.get("missing") or ""),
+        })
+        if nnt is None and nnh is None:
+            neither.append(str(o["option"]))
+            continue
+        basis = str(o["basis"])
+        if basis not in BASIS_SHAPES:
+            raise ValueError(f"benefit_harm_gaps: unknown basis {basis!r} for {o['option']}")
+        points.append({
+            "option": str(o["option"]),
+            "x": cap(nnt) if nnt is not None else _GAP_MID,
+            "y": cap(nnh) if nnh is not None else _GAP_MID,
+            "x_low": cap(nlo) if nnt is not None else None,
+            "x_high": cap(nhi) if nnt is not None else None,
+            "y_low": cap(hlo) if nnh is not None else None,
+            "y_high": cap(hhi) if nnh is not None else None,
+            "x_open": nnt is not None and nhi is not None and nhi >= axis_max,
+            "y_open": nnh is not None and hhi is not None and hhi >= axis_max,
+            "certainty": certainty,
+            "basis": basis,
+            "nnt_text": nnt_text,
+            "nnh_text": nnh_text,
+            "missing": str(o.get("missing") or "none"),
+        })
+    span = math.log10(axis_max) - math.log10(_GAP_LOW)
+
+    def to_px(p):
+        fx = (math.log10(p["x"]) - math.log10(_GAP_LOW)) / span
+        fy = (math.log10(p["y"]) - math.log10(_GAP_LOW)) / span
+        return width * fx, height * (1 - fy)
+
+    # The strip labels' boxes, so that no option's label is written over them.
+    strip_boxes = [(to_px({"x": _GAP_MID, "y": 1})[0] - 8, to_px({"x": 1, "y": 3.6})[1],
+                    to_px({"x": _GAP_MID, "y": 1})[0] + 8, to_px({"x": 1, "y": 0.8})[1]),
+                   (to_px({"x": 28, "y": 1})[0], to_px({"x": 1, "y": _GAP_MID})[1] - 8,
+                    width, to_px({"x": 1, "y": _GAP_MID})[1] + 8)]
+    placed = _place_labels(points, width, height, to_px, strip_boxes)
+    for p in placed:  # the label's anchor in data units, offset by pixels on the log axes
+        p["label_x"] = p["x"] * 10 ** (p["label_dx"] * span / width)
+        p["label_y"] = p["y"] * 10 ** (-p["label_dy"] * span / height)
+    data = pd.DataFrame(placed, columns=[
+        "option", "x", "y", "x_low", "x_high", "y_low", "y_high", "x_open", "y_open",
+        "certainty", "basis", "nnt_text", "nnh_text", "missing", "label_dx", "label_dy",
+        "label_align", "label_x", "label_y"])
+    scale = alt.Scale(type="log", domain=[_GAP_LOW, axis_max], nice=False)
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t <= axis_max]
+    bases = [b for b in BASIS_SHAPES if b in {p["basis"] for p in points}]
+    x = alt.X("x:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
+              title=[benefit_label, "(lower is better)"])
+    y = alt.Y("y:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
+              title=[harm_label, "(higher is better)"])
+    tooltip = [
+        alt.Tooltip("option:N", title="Option"),
+        alt.Tooltip("nnt_text:N", title="NNT (95% CI)"),
+        alt.Tooltip("nnh_text:N", title="NNH (95% CI)"),
+        alt.Tooltip("certainty:N", title="Certainty (GRADE)"),
+        alt.Tooltip("basis:N", title="Basis"),
+        alt.Tooltip("missing:N", title="Missing"),
+    ]
+    strips = alt.Chart(alt.Data(values=[
+        {"x0": _GAP_LOW, "x1": _GAP_HIGH, "y0": _GAP_LOW, "y1": axis_max},
+        {"x0": _GAP_HIGH, "x1": axis_max, "y0": _GAP_LOW, "y1": _GAP_HIGH},
+    ])).mark_rect(color="#EDEDED").encode(
+        x=alt.X("x0:Q", scale=scale), x2="x1:Q", y=alt.Y("y0:Q", scale=scale), y2="y1:Q"
+    )
+    strip_text = alt.Chart(alt.Data(values=[
+        {"x": _GAP_MID, "y": 0.85, "t": "no NNT in data", "angle": 270},
+        {"x": axis_max / 1.15, "y": _GAP_MID, "t": "no NNH in data", "angle": 0},
+    ]))
+    strip_labels = alt.layer(
+        strip_text.transform_filter("datum.angle == 270").mark_text(
+            angle=270, align="left", baseline="middle", fontSize=12, color="#555555",
+            fontStyle="italic"),
+        strip_text.transform_filter("datum.angle == 0").mark_text(
+            align="right", baseline="middle", fontSize=12, color="#555555", fontStyle="italic"),
+    ).encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="t:N")
+    diagonal = (
+        alt.Chart(alt.Data(values=[{"a": 1, "b": 1}, {"a": axis_max, "b": axis_max}]))
+        .mark_line(color="#888888", strokeDash=[4, 3])
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
+    )
+    diagonal_label = (
+        alt.Chart(alt.Data(values=[{"a": axis_max / 1.25, "b": axis_max / 2.6,
+                                     "t": "as many helped as harmed"}]))
+        .mark_text(color="#666666", fontSize=11, align="right")
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale), text="t:N")
+    )
+    base = alt.Chart(data)
+    h_bars = base.transform_filter("datum.x_low != null").mark_rule(
+        color="#444444", strokeWidth=1.4
+    ).encode(x=alt.X("x_low:Q", scale=scale), x2="x_high:Q", y=y, tooltip=tooltip)
+    v_bars = base.transform_filter("datum.y_low != null").mark_rule(
+        color="#444444", strokeWidth=1.4
+    ).encode(x=x, y=alt.Y("y_low:Q", scale=scale), y2="y_high:Q", tooltip=tooltip)
+    marks = base.mark_point(filled=True, size=170, stroke="#222222", strokeWidth=1,
+                            opacity=1).encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "certainty:N",
+            scale=alt.Scale(domain=CERTAINTY_LEVELS, range=CERTAINTY_COLOURS),
+            title="GRADE certainty",
+            legend=alt.Legend(orient="bottom", direction="horizontal", columns=5),
+        ),
+        shape=alt.Shape(
+            "basis:N",
+            scale=alt.Scale(domain=bases, range=[BASIS_SHAPES[b] for b in bases]),
+            title="Basis",
+            legend=alt.Legend(orient="bottom", direction="horizontal"),
+        ),
+        tooltip=tooltip,
+    )
+    labels = [
+        base.transform_filter(f"datum.label_align == '{align}'").mark_text(
+            align=align, baseline="middle", fontSize=13, color="#222222"
+        ).encode(x=alt.X("label_x:Q", scale=scale), y=alt.Y("label_y:Q", scale=scale),
+                 text="option:N")
+        for align in ("left", "right")
+    ]
+    open_x = base.transform_filter("datum.x_open").mark_text(
+        text="∞", align="left", dx=4, fontSize=15, color="#444444"
+    ).encode(x=alt.X("x_high:Q", scale=scale), y=y)
+    open_y = base.transform_filter("datum.y_open").mark_text(
+        text="∞", baseline="bottom", dy=-2, fontSize=15, color="#444444"
+    ).encode(x=x, y=alt.Y("y_high:Q", scale=scale))
+    subtitle = (
+        ["Not on the chart (no NNT and no NNH in data): " + ", ".join(neither)]
+        if neither else []
+    )
+    return alt.layer(
+        strips, strip_labels, diagonal, diagonal_label, h_bars, v_bars, marks, *labels,
+        open_x, open_y,
+    ).properties(
+        title=alt.Title(title, subtitle=subtitle, subtitleFontSize=13,
+                        subtitleColor="#333333"),
+        description=description,
+        width=width,
+        height=height,
+        padding={"left": 8, "top": 8, "right": 40, "bottom": 8},
+        usermeta={"table": table_rows},
+    )

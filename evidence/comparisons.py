@@ -1,0 +1,984 @@
+"""Which number stands for each drug and outcome when the options are compared, and why.
+
+The comparisons chapter sets the fibromyalgia drugs side by side on benefit (at least 30 % or
+50 % less pain) and harm (withdrawal because of adverse events, dizziness, somnolence). For
+every drug × outcome it needs exactly one entry, chosen by written rules rather than by hand,
+and it must say where the entry came from. The rules, in order:
+
+1. **A published review's number, as printed.** Among the rows of
+   ``data/published_pooled.csv`` for the drug and outcome in fibromyalgia that print a
+   number (a risk ratio, odds ratio, risk difference, NNT or NNH), take the first by:
+   population (fibromyalgia alone before mixed populations), the drug's review order in
+   :data:`FM_OPTIONS` (the current Cochrane review first), dose (the drug's reference dose
+   before "all doses"; other doses are not candidates), completeness (more of estimate,
+   interval, number needed, trials, participants and GRADE printed), then the row id.
+   Every other published row for the same drug and outcome is listed beside it
+   (:func:`other_estimates`), so a reader sees what the choice left aside.
+2. **Computed here from trial counts**, only when no review printed a number: the rows of
+   ``data/trials_binary.csv`` with counts in both arms, combined and pooled by
+   :mod:`evidence.analyses` (dose arms sharing one placebo counted once). Such an entry
+   is labelled "computed here" and never mixed with a printed one.
+3. **Missing, and shown as missing**, with the reason (:data:`MISSING_REASONS`, or what the
+   data say: trials with percentages only, no row at all).
+
+Nothing here reads files: the notebook loads the tables with :func:`evidence.data.load`
+and passes them in.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import analyses
+
+# --------------------------------------------------------------------------- what is compared
+
+FM_OUTCOMES = (
+    "pain_response_30",
+    "pain_response_50",
+    "withdrawal_ae",
+    "ae_dizziness",
+    "ae_somnolence",
+)
+BENEFIT_OUTCOMES = frozenset({"pain_response_30", "pain_response_50"})
+HARM_OUTCOMES = frozenset({"withdrawal_ae", "ae_dizziness", "ae_somnolence"})
+OUTCOME_NAMES = {
+    "pain_response_30": "at least 30 % less pain",
+    "pain_response_50": "at least 50 % less pain",
+    "withdrawal_ae": "withdrawal because of adverse events",
+    "ae_dizziness": "dizziness",
+    "ae_somnolence": "somnolence",
+}
+HARM_AXIS_NAMES = {  # the harm as the chart's axis title words it: "NNH for one more ..."
+    "withdrawal_ae": "withdrawal for adverse events",
+    "ae_dizziness": "with dizziness",
+    "ae_somnolence": "with somnolence",
+}
+OUTCOME_KEYS = {  # short names for glue keys and analysis ids
+    "pain_response_30": "pain30",
+    "pain_response_50": "pain50",
+    "withdrawal_ae": "withdrawal_ae",
+    "ae_dizziness": "dizziness",
+    "ae_somnolence": "somnolence",
+}
+
+FM_CONDITION = "fibromyalgia"
+# Populations that include fibromyalgia with something else: used only when no row for
+# fibromyalgia alone prints a number, and then labelled.
+MIXED_CONDITIONS = {"fibromyalgia_or_painful_neuropathy": "fibromyalgia and painful "
+                    "neuropathy trials combined"}
+NUMBER_MEASURES = ("RR", "OR", "RD", "NNT", "NNH")
+
+PUBLISHED = "published review"
+COMPUTED = "computed here"
+NO_DATA = "no data"
+BASES = (PUBLISHED, COMPUTED, NO_DATA)
+
+CERTAINTY_LEVELS = ("high", "moderate", "low", "very low")
+NOT_RATED = "not graded"  # the chart's category for "no GRADE rating in data/"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One drug as the chapter compares it.
+
+    ``dose`` is the reference dose as ``dose_mg_day`` prints it in ``published_pooled``
+    (None: any); ``reviews`` the preference order of reviews; ``why`` says why, in words.
+    """
+
+    drug: str
+    label: str
+    key: str
+    dose: str | None
+    unit: str
+    reviews: tuple[str, ...]
+    why: str
+
+
+FM_OPTIONS: tuple[Option, ...] = (
+    Option("gabapentin", "Gabapentin", "gbp", "1200-2400", "mg/day", ("cooper2017",),
+           "the only review (Cochrane 2017), of the one trial, at that trial's dose range"),
+    Option("pregabalin", "Pregabalin", "pgb", "450", "mg/day",
+           ("derry2016", "moore2009", "straube2010", "tzellos2010"),
+           "450 mg/day is the label's maximum dose for fibromyalgia; Derry 2016 is the current "
+           "Cochrane review and supersedes Moore 2009"),
+    Option("duloxetine", "Duloxetine", "dlx", "60", "mg/day", ("lunn2014", "lian2019"),
+           "60 mg/day is the usual dose; the Cochrane review (Lunn 2014) first"),
+    Option("milnacipran", "Milnacipran", "mil", "100", "mg/day", ("cording2015",),
+           "100 mg/day, the dose with the most data in the Cochrane review"),
+    Option("amitriptyline", "Amitriptyline", "ami", "25-50", "mg/day", ("moore2015",),
+           "the low doses the Cochrane review pooled"),
+    Option("cyclobenzaprine", "Cyclobenzaprine", "cyc", None, "mg/day",
+           ("tofferi2004", "smith2011derp"),
+           "the meta-analysis of its trials, then a drug class review"),
+    Option("sodium_oxybate", "Sodium oxybate", "sxb", None, "mg/night", (),
+           "no review; computed from the trial counts (both doses, one placebo group)"),
+    Option("baclofen", "Baclofen", "bac", None, "mg/day", (),
+           "no randomised trial in fibromyalgia was found"),
+)
+
+# Why an entry is missing, where the data or the evidence pack's searches say more than
+# "no row" (keys: drug, outcome; outcome None means every outcome of the drug).
+MISSING_REASONS: dict[tuple[str, str | None], str] = {
+    ("baclofen", None): "no randomised trial of baclofen in fibromyalgia was found",
+    ("gabapentin", "pain_response_50"): "not reported by the one trial (Arnold 2007)",
+    ("gabapentin", "ae_dizziness"): "the one trial's per-arm counts were not available",
+    ("gabapentin", "ae_somnolence"): "the one trial's per-arm counts were not available",
+    ("amitriptyline", "pain_response_30"): "the Cochrane review found no data for it",
+    ("cyclobenzaprine", "pain_response_30"): "its reviews pooled global improvement, not "
+                                             "pain responders",
+    ("cyclobenzaprine", "pain_response_50"): "its reviews pooled global improvement, not "
+                                             "pain responders",
+}
+# Sources behind the reasons above (bibliography keys).
+MISSING_SOURCES: dict[tuple[str, str | None], tuple[str, ...]] = {
+    ("baclofen", None): ("careclinic_baclofen", "shing2024", "oldfield2024"),
+    ("gabapentin", "pain_response_50"): ("cooper2017",),
+    ("gabapentin", "ae_dizziness"): ("cooper2017",),
+    ("gabapentin", "ae_somnolence"): ("cooper2017",),
+    ("amitriptyline", "pain_response_30"): ("moore2015",),
+    ("cyclobenzaprine", "pain_response_30"): ("tofferi2004",),
+    ("cyclobenzaprine", "pain_response_50"): ("tofferi2004",),
+}
+
+# Short reading notes for published rows whose number needs one (row id -> note); the
+# tests check every id exists.
+ROW_NOTES: dict[str, str] = {
+    "moore2009_pain_response_30_450_rr": "older Cochrane review, superseded by Derry 2016, "
+                                         "whose figures for this outcome were not read",
+    "derry2016_pain_response_50_450_nnt": "read second-hand (AAFP summary): no risk ratio or "
+                                          "trial count in data/",
+    "derry2016_withdrawal_ae_450_nnh": "read second-hand (AAFP summary): no interval",
+    "lunn2014_pain_response_50_60_rr_2": "the same summary prints RR 1.57 and NNT 8 (4 to 21) "
+                                         "in its text",
+    "lian2019_pain_response_30_duloxetine_rr": "non-Cochrane meta-analysis read in a news "
+                                               "digest; no NNT printed",
+    "moore2015_withdrawal_ae_25_50_rr": "the review did not calculate an NNH",
+    "smith2011derp_withdrawal_ae_cyclobenzaprine_rr": "strength of evidence rated by the "
+                                                      "review's own (DERP) scale",
+}
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _blank(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or str(x).strip() == ""
+
+
+def fmt_number(x: float) -> str:
+    """NNTs as the book prints them: whole numbers from 10 up, one decimal below."""
+    if math.isinf(x):
+        return "∞"
+    s = f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+    return s[:-2] if s.endswith(".0") else s
+
+
+def printed_interval(value: str, low: str, high: str) -> str:
+    """``"7 (5 to 10)"`` from printed strings; says which limit is missing."""
+    if _blank(low) and _blank(high):
+        return f"{value} (interval not printed)"
+    if _blank(high):
+        return f"{value} (lower limit {low}; upper not printed)"
+    if _blank(low):
+        return f"{value} (upper limit {high}; lower not printed)"
+    return f"{value} ({low} to {high})"
+
+
+DISPLAY_NAMES = {
+    "smith2011derp": "Smith 2011 (DERP report)",
+    "hauser2009pain": "Häuser 2009 (Pain)",
+    "hauser2009jama": "Häuser 2009 (JAMA)",
+    "cd012332_2017": "Derry 2017 (Cochrane, NSAIDs)",
+    "cd011735_2015": "Walitt 2015 (Cochrane, SSRIs)",
+    "vantulder2003": "van Tulder 2003",
+}
+
+
+def trials_text(k: object, n: object) -> str:
+    """``"3 trials, 121 participants"`` from printed counts, saying which is missing."""
+    if _blank(k) and _blank(n):
+        return "not in data/"
+    trials = "trials not printed" if _blank(k) else (
+        f"{k} {'trial' if str(k) == '1' else 'trials'}")
+    people = "participants not printed" if _blank(n) else f"{n} participants"
+    return f"{trials}, {people}"
+
+
+def study_name(key: str) -> str:
+    """``"moore2009"`` -> ``"Moore 2009"``; a few keys have a display name; others as is."""
+    return DISPLAY_NAMES.get(str(key), analyses.study_label(key))
+
+
+# --------------------------------------------------------------------------- one entry
+
+
+@dataclass
+class Entry:
+    """The entry for one drug × outcome: a published row, a computed analysis, or nothing.
+
+    ``number``, ``number_low`` and ``number_high`` are the NNT (benefit) or NNH (harm) as
+    positive magnitudes for the chart; ``number_high`` is ``inf`` when the interval runs
+    through infinity, and all three are None when there is no number.
+    """
+
+    option: Option
+    outcome: str
+    basis: str
+    row: pd.Series | None = None  # the chosen published row, as printed (strings)
+    analysis: analyses.Analysis | None = None
+    number: float | None = None
+    number_low: float | None = None
+    number_high: float | None = None
+    number_text: str = "not in data/"
+    ratio_text: str = "not in data/"
+    trials_text: str = "–"
+    certainty: str = "not recorded in data/"
+    status: str = "–"
+    source_text: str = "–"
+    sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dose_text: str = ""
+    grade_row_id: str | None = None  # for a computed entry: the review row that graded it
+
+    @property
+    def kind(self) -> str:
+        return "NNT" if self.outcome in BENEFIT_OUTCOMES else "NNH"
+
+    @property
+    def certainty_level(self) -> str:
+        """The GRADE level for the chart, or :data:`NOT_RATED`."""
+        c = self.certainty.lower()
+        return c if c in CERTAINTY_LEVELS else NOT_RATED
+
+    @property
+    def row_id(self) -> str | None:
+        return None if self.row is None else str(self.row["id"])
+
+    @property
+    def has_number(self) -> bool:
+        return self.number is not None
+
+    def significant(self) -> bool | None:
+        """Does the interval exclude no effect? None when no interval was printed."""
+        if self.analysis is not None:
+            return bool(self.analysis.nnt["significant"]) if self.analysis.nnt else None
+        if self.row is None:
+            return None
+        return row_significant(self.row, prefer=self.kind.lower())
+
+
+def row_significant(row: pd.Series, prefer: str | None = None) -> bool | None:
+    """Does a published row's interval exclude no effect (1 for ratios, 0 for differences)?
+
+    Falls back on a printed NNT or NNH interval (``prefer`` says which first): one between
+    two finite numbers excludes no effect. None when nothing tells.
+    """
+    measure = str(row["measure"])
+    if not _blank(row["ci_low"]) and not _blank(row["ci_high"]):
+        null = 1.0 if measure in ("RR", "OR", "ratio_of_RR") else 0.0
+        if measure in ("RR", "OR", "ratio_of_RR", "RD", "MD", "SMD", "difference_of_MD"):
+            return float(row["ci_low"]) > null or float(row["ci_high"]) < null
+    for kind in ([prefer] if prefer else []) + ["nnt", "nnh"]:
+        if not _blank(row[kind]) and not _blank(row[f"{kind}_ci_low"]) \
+                and not _blank(row[f"{kind}_ci_high"]):
+            return True
+    return None
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def _candidates(published: pd.DataFrame, option: Option, outcome: str) -> pd.DataFrame:
+    """Published rows for the option and outcome in fibromyalgia (or a mixed population)."""
+    conditions = [FM_CONDITION, *MIXED_CONDITIONS]
+    return published[
+        (published["drug"] == option.drug)
+        & (published["outcome"] == outcome)
+        & (published["condition"].isin(conditions))
+    ]
+
+
+def _prints_a_number(row: pd.Series) -> bool:
+    if row["measure"] not in NUMBER_MEASURES:
+        return False
+    return any(not _blank(row[c]) for c in ("estimate", "nnt", "nnh"))
+
+
+def _completeness(row: pd.Series) -> int:
+    cols = ("estimate", "ci_low", "ci_high", "nnt", "nnt_ci_low", "nnt_ci_high", "nnh",
+            "nnh_ci_low", "nnh_ci_high", "n_studies", "n_participants", "grade")
+    return sum(not _blank(row[c]) for c in cols)
+
+
+def _dose_rank(row: pd.Series, option: Option) -> int | None:
+    """0 for the reference dose, 1 for 'all doses' (empty), None for another dose."""
+    dose = row["dose_mg_day"]
+    if option.dose is None:
+        return 0
+    if _blank(dose):
+        return 1
+    return 0 if str(dose) == option.dose else None
+
+
+def ranked_rows(published: pd.DataFrame, option: Option, outcome: str) -> pd.DataFrame:
+    """The candidate published rows, best first, by the rules of this module's docstring.
+
+    ``published`` is read with ``as_printed=True`` (strings). Rows at another dose than
+    the option's reference dose, and rows that print no number, are not candidates.
+    """
+    rows = _candidates(published, option, outcome)
+    keep = []
+    for index, row in rows.iterrows():
+        dose_rank = _dose_rank(row, option)
+        if dose_rank is None or not _prints_a_number(row):
+            continue
+        review_rank = (
+            option.reviews.index(row["review"]) if row["review"] in option.reviews
+            else len(option.reviews)
+        )
+        keep.append((
+            0 if row["condition"] == FM_CONDITION else 1,
+            review_rank,
+            dose_rank,
+            -_completeness(row),
+            str(row["id"]),
+            index,
+        ))
+    keep.sort()
+    return published.loc[[k[-1] for k in keep]]
+
+
+def _grade_of_review_for_counts(published: pd.DataFrame, option: Option, outcome: str,
+                                n_studies: int) -> tuple[str, str | None, str | None]:
+    """GRADE a review gave the same trials' outcome without printing a number (Cooper 2017
+    tabulated Arnold 2007's counts and rated them, but calculated no effect)."""
+    rows = _candidates(published, option, outcome)
+    same_k = [not _blank(k) and int(k) == n_studies for k in rows["n_studies"]]
+    rows = rows[(rows["condition"] == FM_CONDITION) & (rows["grade"].str.strip() != "")
+                & pd.Series(same_k, index=rows.index, dtype=bool)]
+    grades = sorted(set(rows["grade"]))
+    if len(grades) == 1:
+        return grades[0], str(rows.iloc[0]["review"]), str(rows.iloc[0]["id"])
+    return "not recorded in data/", None, None
+
+
+def _published_entry(option: Option, outcome: str, row: pd.Series) -> Entry:
+    kind = "nnt" if outcome in BENEFIT_OUTCOMES else "nnh"
+    entry = Entry(option=option, outcome=outcome, basis=PUBLISHED, row=row)
+    if not _blank(row[kind]):
+        entry.number = float(row[kind])
+        entry.number_low = None if _blank(row[f"{kind}_ci_low"]) else float(row[f"{kind}_ci_low"])
+        entry.number_high = (
+            None if _blank(row[f"{kind}_ci_high"]) else float(row[f"{kind}_ci_high"])
+        )
+        entry.number_text = f"{kind.upper()} " + printed_interval(
+            row[kind], row[f"{kind}_ci_low"], row[f"{kind}_ci_high"]
+        )
+    else:
+        entry.number_text = f"{kind.upper()} not printed"
+    if row["measure"] in ("RR", "OR", "RD") and not _blank(row["estimate"]):
+        entry.ratio_text = f"{row['measure']} " + printed_interval(
+            row["estimate"], row["ci_low"], row["ci_high"]
+        )
+    else:
+        entry.ratio_text = "not printed"
+    entry.trials_text = trials_text(row["n_studies"], row["n_participants"])
+    entry.certainty = row["grade"] if not _blank(row["grade"]) else "not recorded in data/"
+    entry.status = row["status"]
+    read_in = row["source"]
+    entry.source_text = study_name(row["review"]) + (
+        "" if read_in == row["review"] else f", read in {read_in}"
+    )
+    entry.sources = sorted({str(row["review"]), str(read_in)})
+    entry.dose_text = "all doses" if _blank(row["dose_mg_day"]) else (
+        f"{row['dose_mg_day']} {option.unit}"
+    )
+    if row["condition"] in MIXED_CONDITIONS:
+        entry.notes.append(MIXED_CONDITIONS[row["condition"]])
+    if _blank(row["dose_mg_day"]) and option.dose is not None:
+        entry.notes.append("all doses pooled")
+    if str(row["id"]) in ROW_NOTES:
+        entry.notes.append(ROW_NOTES[str(row["id"])])
+    return entry
+
+
+def number_text_computed(kind: str, nnt: dict) -> tuple[str, tuple[float, float, float] | None]:
+    """The text and chart magnitudes of a computed NNT dict (:func:`evidence.meta.nnt`)."""
+    benefit = kind == "NNT"
+    mags = analyses.nnt_magnitudes(nnt, kind="benefit" if benefit else "harm")
+    if mags is None:  # the point estimate lies on the other side
+        other = "NNH" if benefit else "NNT"
+        value = abs(float(nnt["nnt"]))
+        return f"{other} {fmt_number(value)}: the point estimate favours the other side", None
+    value, low, high = mags
+    if nnt["significant"]:
+        return f"{kind} {fmt_number(value)} ({fmt_number(low)} to {fmt_number(high)})", mags
+    other = "NNH" if benefit else "NNT"
+    # The interval runs from `low` on this side through infinity to the other side.
+    far = abs(float(nnt["nnt_ci_high"] if benefit else nnt["nnt_ci_low"]))
+    text = (f"{kind} {fmt_number(value)} ({kind} {fmt_number(low)} to ∞ to {other} "
+            f"{fmt_number(far)}): not significant")
+    return text, mags
+
+
+def _computed_entry(option: Option, outcome: str, analysis: analyses.Analysis,
+                    published: pd.DataFrame) -> Entry:
+    entry = Entry(option=option, outcome=outcome, basis=COMPUTED, analysis=analysis)
+    text, mags = number_text_computed(entry.kind, analysis.nnt)
+    entry.number_text = text
+    if mags is not None:
+        entry.number, entry.number_low, entry.number_high = mags
+    entry.ratio_text = f"RR {analysis.effect_text()}"
+    c = analysis.counts()
+    entry.trials_text = (
+        f"{analysis.n_studies} {'trial' if analysis.n_studies == 1 else 'trials'}, "
+        f"{analysis.n_participants} participants"
+    )
+    grade, review, grade_row = _grade_of_review_for_counts(
+        published, option, outcome, analysis.n_studies
+    )
+    entry.certainty = grade
+    entry.grade_row_id = grade_row
+    statuses = sorted(set(analysis.selection.rows["status"]))
+    entry.status = "computed from " + "/".join(statuses) + " counts"
+    studies = ", ".join(study_name(s) for s in analysis.studies)
+    readers = sorted(set(analysis.selection.rows["source"]) - set(analysis.studies))
+    entry.source_text = studies + (f", counts read in {', '.join(readers)}" if readers else "")
+    entry.sources = sorted(set(analysis.selection.sources) | ({review} if review else set()))
+    entry.dose_text = analyses.dose_text(analysis.selection.rows, option.unit)
+    entry.notes.append(
+        f"{c['events_treatment']}/{c['n_treatment']} vs {c['events_control']}/{c['n_control']}"
+    )
+    if (analysis.table["n_arms"] > 1).any():
+        entry.notes.append("dose arms combined, placebo counted once")
+    if review:
+        entry.notes.append(f"GRADE from {study_name(review)}, which rated the same trial")
+    return entry
+
+
+def missing_reason(option: Option, outcome: str, selection: analyses.Selection | None) -> str:
+    """Why an entry is missing, in words."""
+    for key in ((option.drug, outcome), (option.drug, None)):
+        if key in MISSING_REASONS:
+            return MISSING_REASONS[key]
+    if selection is not None and len(selection.without_counts):
+        names = ", ".join(dict.fromkeys(study_name(s) for s in selection.without_counts["study"]))
+        return f"no review printed a number; {names} printed percentages only, no counts"
+    return "no review printed a number and no trial counts are in data/"
+
+
+def missing_sources(option: Option, outcome: str, selection: analyses.Selection | None
+                    ) -> list[str]:
+    for key in ((option.drug, outcome), (option.drug, None)):
+        if key in MISSING_SOURCES:
+            return list(MISSING_SOURCES[key])
+    if selection is not None and len(selection.without_counts):
+        return sorted(set(selection.without_counts["study"]) |
+                      set(selection.without_counts["source"]))
+    return []
+
+
+def entry_for(
+    option: Option,
+    outcome: str,
+    *,
+    published: pd.DataFrame,
+    trials: pd.DataFrame,
+    alpha: float = 0.05,
+) -> Entry:
+    """The entry for one drug × outcome (rules 1-3 of the module docstring).
+
+    ``published`` is ``published_pooled`` read with ``as_printed=True``; ``trials`` is
+    ``trials_binary`` read normally.
+    """
+    ranked = ranked_rows(published, option, outcome)
+    if len(ranked):
+        return _published_entry(option, outcome, ranked.iloc[0])
+    selection = analyses.select(trials, drug=option.drug, outcome=outcome,
+                                condition=FM_CONDITION)
+    if len(selection.rows):
+        analysis = analyses.run(
+            f"{option.drug}_fm_{OUTCOME_KEYS[outcome]}", selection, alpha=alpha
+        )
+        return _computed_entry(option, outcome, analysis, published)
+    entry = Entry(option=option, outcome=outcome, basis=NO_DATA)
+    entry.notes.append(missing_reason(option, outcome, selection))
+    entry.sources = missing_sources(option, outcome, selection)
+    entry.number_text = f"{'NNT' if outcome in BENEFIT_OUTCOMES else 'NNH'}: not in data/"
+    return entry
+
+
+def fm_entries(
+    published: pd.DataFrame,
+    trials: pd.DataFrame,
+    *,
+    options: Sequence[Option] = FM_OPTIONS,
+    outcomes: Sequence[str] = FM_OUTCOMES,
+    alpha: float = 0.05,
+) -> dict[tuple[str, str], Entry]:
+    """Every drug × outcome entry, keyed by (drug, outcome), in option then outcome order."""
+    return {
+        (o.drug, outcome): entry_for(o, outcome, published=published, trials=trials,
+                                     alpha=alpha)
+        for o in options
+        for outcome in outcomes
+    }
+
+
+def other_estimates(published: pd.DataFrame, entries: dict[tuple[str, str], Entry]
+                    ) -> pd.DataFrame:
+    """Every other published row for the same drug and outcome that prints a number."""
+    out = []
+    for e in entries.values():
+        outcome = e.outcome
+        rows = _candidates(published, e.option, outcome)
+        for _, row in rows.iterrows():
+            if not _prints_a_number(row) or str(row["id"]) == e.row_id:
+                continue
+            numbers = [x for x in (
+                f"{row['measure']} " + printed_interval(row["estimate"], row["ci_low"],
+                                                        row["ci_high"])
+                if row["measure"] in ("RR", "OR", "RD") and not _blank(row["estimate"]) else None,
+                "NNT " + printed_interval(row["nnt"], row["nnt_ci_low"], row["nnt_ci_high"])
+                if not _blank(row["nnt"]) else None,
+                "NNH " + printed_interval(row["nnh"], row["nnh_ci_low"], row["nnh_ci_high"])
+                if not _blank(row["nnh"]) else None,
+            ) if x]
+            dose_rank = _dose_rank(row, e.option)
+            out.append({
+                "Drug": e.option.label,
+                "Outcome": OUTCOME_NAMES[outcome],
+                "Review": study_name(row["review"]),
+                "Dose": "all doses" if _blank(row["dose_mg_day"]) else
+                f"{row['dose_mg_day']} {e.option.unit}",
+                "Estimate as printed": "; ".join(numbers),
+                "Status": row["status"],
+                "Why not the entry": (
+                    "another dose" if dose_rank is None
+                    else "ranked below the entry (see the rules)"
+                ),
+                "id": row["id"],
+                "review_key": row["review"],
+                "source_key": row["source"],
+            })
+    return pd.DataFrame(out, columns=["Drug", "Outcome", "Review", "Dose",
+                                      "Estimate as printed", "Status", "Why not the entry",
+                                      "id", "review_key", "source_key"])
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def option_label(option: Option, entries: Iterable[Entry]) -> str:
+    """The drug with the dose its entries use (``"Pregabalin 450 mg/day"``)."""
+    doses = [e.dose_text for e in entries if e.dose_text and e.dose_text != "all doses"]
+    if option.drug == "baclofen" or not doses:
+        return option.label
+    return f"{option.label} {doses[0]}"
+
+
+def fm_table(entries: dict[tuple[str, str], Entry]) -> pd.DataFrame:
+    """The chapter's table: one row per drug × outcome, missing entries included.
+
+    Columns are kept few for the book's text column; a cell's second line (after ``\\n``)
+    holds the detail (the ratio beside the NNT, the certainty beside the trials).
+    """
+    rows = []
+    for (drug, _), e in entries.items():
+        same = [x for (d, _), x in entries.items() if d == drug]
+        if e.basis == NO_DATA:
+            estimate, evidence = "missing", "–"
+            source = "no data: " + "; ".join(e.notes)
+        else:
+            ratio = e.ratio_text if e.ratio_text != "not printed" else "ratio not printed"
+            estimate = f"{e.number_text}\n{ratio}"
+            evidence = f"{e.trials_text}\ncertainty: {e.certainty}"
+            source = f"{e.basis}: {e.source_text} ({e.status})"
+            if e.notes:
+                source += "\n" + "; ".join(e.notes)
+        rows.append({
+            "Drug": option_label(e.option, same),
+            "Outcome": OUTCOME_NAMES[e.outcome],
+            "Estimate (95% CI)": estimate,
+            "Trials, participants; certainty": evidence,
+            "Basis and source": source,
+        })
+    return pd.DataFrame(rows)
+
+
+def chart_options(
+    entries: dict[tuple[str, str], Entry],
+    *,
+    benefit: str,
+    harm: str,
+    options: Sequence[Option] = FM_OPTIONS,
+) -> pd.DataFrame:
+    """One row per option for :func:`evidence.charts.benefit_harm_gaps`.
+
+    NNT from the ``benefit`` outcome, NNH from the ``harm`` outcome; NaN where the entry
+    has no number. Certainty is the benefit entry's (the harm entry's when there is no
+    benefit number). ``basis`` is "published review", "computed here", or "mixed" when the
+    two numbers come from different bases.
+    """
+    rows = []
+    for o in options:
+        b, h = entries[(o.drug, benefit)], entries[(o.drug, harm)]
+        bases = {e.basis for e in (b, h) if e.has_number}
+        basis = bases.pop() if len(bases) == 1 else ("mixed" if bases else NO_DATA)
+        lead = b if b.has_number else h
+        missing = [
+            f"no {e.kind} ({e.notes[0] if e.basis == NO_DATA and e.notes else e.number_text})"
+            for e in (b, h) if not e.has_number
+        ]
+        same = [x for (d, _), x in entries.items() if d == o.drug]
+        rows.append({
+            "option": option_label(o, same),
+            "drug": o.drug,
+            "nnt": b.number if b.has_number else math.nan,
+            "nnt_ci_low": b.number_low if b.number_low is not None else math.nan,
+            "nnt_ci_high": b.number_high if b.number_high is not None else math.nan,
+            "nnh": h.number if h.has_number else math.nan,
+            "nnh_ci_low": h.number_low if h.number_low is not None else math.nan,
+            "nnh_ci_high": h.number_high if h.number_high is not None else math.nan,
+            "certainty": lead.certainty_level if lead.has_number else NOT_RATED,
+            "basis": basis,
+            "nnt_source": f"{b.source_text} ({b.status})" if b.has_number else "–",
+            "nnh_source": f"{h.source_text} ({h.status})" if h.has_number else "–",
+            "missing": "; ".join(missing),
+        })
+    return pd.DataFrame(rows)
+
+
+def sources_of(entries: Iterable[Entry]) -> list[str]:
+    """Every bibliography key behind a set of entries."""
+    return sorted({k for e in entries for k in e.sources})
+
+
+# --------------------------------------------------------------------------- summary of findings
+
+# Why a rating is what it is, where data/ records it (row id -> words).
+DOWNGRADE_REASONS: dict[str, str] = {
+    "cooper2017_pain_response_30_1200_2400_not_calculated":
+        "downgraded three levels for small numbers and study limitations (Cooper 2017)",
+    "cooper2017_withdrawal_ae_1200_2400_not_calculated":
+        "downgraded for small numbers (Cooper 2017)",
+    "moore2015_pain_response_50_25_50_rr": "the review calls its evidence third tier",
+    "derry2016_pain_response_50_450_nnt": "as a secondary summary (AAFP) states it",
+    "enke2018_pain_intensity_short_term_gabapentinoids_md": "as the review's abstract states it",
+}
+
+# The back-pain rows of the summary of findings: row id, subject, outcome in words, whether
+# the subject is plural, and whether the drug is expected to give "more" of the outcome
+# (an adverse event) or "less" (pain).
+SOF_BACK_PAIN: tuple[tuple[str, str, str, bool, str], ...] = (
+    ("enke2018_pain_intensity_short_term_gabapentinoids_md", "Gabapentinoids", "pain", True,
+     "less"),
+    ("shanthanna2017_ae_dizziness_gabapentin_rr", "Gabapentin", "dizziness", False, "more"),
+    ("cashin2021_pain_0_100_le2wk_non_benzodiazepine_a_md",
+     "Non-benzodiazepine antispasmodics", "pain in the first two weeks", True, "less"),
+)
+
+# Analyses another notebook already records under the same id (record_analysis ids must be
+# unique across notebooks): gabapentin_fm_trial.ipynb and pooled_fibromyalgia.ipynb.
+RECORDED_ELSEWHERE = frozenset({
+    "gabapentin_fm_pain30",
+    "gabapentin_fm_withdrawal_ae",
+    "sodium_oxybate_fm_pain30",
+    "sodium_oxybate_fm_pain50",
+    "sodium_oxybate_fm_withdrawal_ae",
+})
+
+
+def meaning(subject: str, outcome_name: str, certainty: str, significant: bool | None,
+            basis: str, *, plural: bool = False, reason: str = "", change: str = "more"
+            ) -> str:
+    """What an entry means in words, with GRADE's standard phrasing for its certainty.
+
+    High: "X increases ..."; moderate: "X probably increases ..."; low: "X may increase
+    ..."; very low: "The evidence is very uncertain about the effect of X on ...". An
+    interval that includes no effect reads "little or no difference". Without a GRADE
+    rating in data/, the sentence says what the trials showed and that no rating was read.
+    ``change`` is "more" (the drug raises the chance of the outcome) or "less" (it reduces
+    it, for pain scores).
+    """
+    if basis == NO_DATA:
+        return f"No estimate: {reason}." if reason else "No estimate in data/."
+    level = certainty.lower().strip()
+    low = subject[0].lower() + subject[1:]
+    if change == "more":
+        s_form, base, past = "increases", "increase", "increased"
+        obj = f"the chance of {outcome_name}"
+    else:
+        s_form, base, past = "reduces", "reduce", "reduced"
+        obj = outcome_name
+    if plural:
+        s_form = base
+    make = "make" if plural else "makes"
+    if level == "very low":
+        return f"The evidence is very uncertain about the effect of {low} on {outcome_name}."
+    if level in ("high", "moderate", "low"):
+        hedge = {"high": "", "moderate": "probably ", "low": "may "}[level]
+        if significant is False:
+            verb = f"{hedge}{make if level != 'low' else 'make'} little or no difference to"
+            return f"{subject} {verb} {outcome_name}."
+        verb = base if level == "low" else s_form
+        text = f"{subject} {hedge}{verb} {obj}."
+        if significant is None:
+            text = text[:-1] + " (no interval printed)."
+        return text
+    rated = ("certainty was not rated in the sources read" if level in ("", NOT_RATED)
+             or level.startswith("not recorded") else f"certainty rated {certainty}")
+    if significant is False:
+        return (f"In the trials behind this estimate the interval included no effect of {low} "
+                f"on {outcome_name}; {rated}.")
+    interval = "" if significant else " (no interval printed)"
+    return f"In the trials behind this estimate, {low} {past} {obj}{interval}; {rated}."
+
+
+def headline_benefit(entries: dict[tuple[str, str], Entry], option: Option) -> Entry:
+    """The summary-of-findings benefit for a drug: at least 50 % less pain where there is
+    an entry, else at least 30 %, else the (missing) 50 % entry."""
+    e50 = entries[(option.drug, "pain_response_50")]
+    e30 = entries[(option.drug, "pain_response_30")]
+    if e50.basis != NO_DATA:
+        return e50
+    if e30.basis != NO_DATA:
+        return e30
+    return e50
+
+
+# --------------------------------------------------------------------------- back pain
+
+BACK_PAIN_CONDITIONS = {
+    "acute_low_back_pain": "acute low back pain",
+    "chronic_low_back_pain": "chronic low back pain",
+    "nonspecific_low_back_pain": "non-specific low back pain",
+    "lumbosacral_radicular_pain": "lumbosacral radicular pain",
+    "low_back_pain_or_radicular_pain": "low back or radicular pain",
+}
+BACK_PAIN_CLASSES = {  # drug in data/ -> (order, class shown in the table)
+    "gabapentin": (1, "Gabapentin"),
+    "pregabalin": (2, "Pregabalin"),
+    "gabapentinoids": (3, "Gabapentinoids (gabapentin or pregabalin)"),
+    "muscle_relaxants": (4, "Muscle relaxants (all)"),
+    "non_benzodiazepine_muscle_relaxants": (5, "Non-benzodiazepine muscle relaxants"),
+    "non_benzodiazepine_antispasmodics": (6, "Non-benzodiazepine antispasmodics"),
+    "antispastics": (7, "Antispastics (the class that includes baclofen)"),
+    "benzodiazepines": (8, "Benzodiazepines"),
+}
+BACK_PAIN_NOTES: dict[str, str] = {
+    "shanthanna2017_pain_intensity_gabapentin_md": "sign resolved: one summary prints it "
+                                                   "without the minus",
+    "shanthanna2017_pain_intensity_pregabalin_md": "against other analgesics, not placebo; "
+                                                   "a positive difference favours the "
+                                                   "comparator",
+    "shanthanna2017_pain_response_unspecified_gabapentin_rr": "lower limit printed '0.061', "
+                                                              "probably 0.61",
+    "shanthanna2017_pain_intensity_pregabalin_as_adjuva_not_pooled": "not pooled: the trials "
+                                                                     "differed too much",
+    "enke2018_pain_intensity_short_term_gabapentinoids_md": "printed '-0.0'; scale not stated "
+                                                            "in the abstract",
+    "vantulder2003_pain_relief_2_4_days_non_benzodiazepine_m_rr": "outcome probably framed as "
+                                                                  "failure: a ratio below 1 "
+                                                                  "probably favours the drug",
+    "vantulder2003_global_efficacy_2_4_days_non_benzodiazepine_m_rr": "outcome probably framed "
+                                                                      "as failure: a ratio "
+                                                                      "below 1 probably "
+                                                                      "favours the drug",
+    "cashin2021_pain_0_100_le2wk_antispastics_md": "one unidentified trial; not known to be "
+                                                   "baclofen",
+    "cashin2021_pain_0_100_3_13wk_antispastics_md_1": "one unidentified trial",
+    "cashin2021_pain_0_100_3_13wk_antispastics_md_2": "one unidentified trial",
+    "kolber2021_withdrawal_ae_anticonvulsants_rr": "one trial (inferred: Atkinson 2016)",
+}
+# Classes the chapter asks about that have no pooled back-pain estimate in data/.
+BACK_PAIN_MISSING = {
+    "Baclofen": "no pooled estimate: the one placebo-controlled trial (Dapas 1985) printed "
+                "no numbers in its abstract",
+    "NSAIDs": "no review of NSAIDs for back pain is in data/",
+}
+BACK_PAIN_MISSING_SOURCES = ("dapas1985", "vantulder2003")
+
+
+def back_pain_rows(published: pd.DataFrame) -> pd.DataFrame:
+    """Every published row for a back-pain condition, in class order (as printed)."""
+    rows = published[published["condition"].isin(BACK_PAIN_CONDITIONS)].copy()
+    unknown = sorted(set(rows["drug"]) - set(BACK_PAIN_CLASSES))
+    if unknown:
+        raise ValueError(f"back-pain rows for drugs without a class label: {unknown}")
+    rows["_order"] = rows["drug"].map(lambda d: BACK_PAIN_CLASSES[d][0])
+    rows["_harm"] = rows["outcome"].map(is_harm_outcome)
+    return rows.sort_values(["_order", "_harm", "review", "id"], kind="stable").drop(
+        columns=["_order", "_harm"])
+
+
+def is_harm_outcome(outcome: str) -> bool:
+    """Adverse events and withdrawals (harms) as opposed to pain, function and the like."""
+    return str(outcome).startswith(("ae_", "withdrawal_")) or outcome == "acceptability"
+
+
+def estimate_text(row: pd.Series) -> str:
+    """A published row's numbers as printed: ``"RR 1.99 (1.17 to 3.37); NNH 7 (4 to 30)"``."""
+    parts = []
+    names = {"difference_of_MD": "difference in MDs", "ratio_of_RR": "ratio of RRs"}
+    if row["measure"] in ("RR", "OR", "RD", "MD", "SMD", *names) and not _blank(row["estimate"]):
+        name = names.get(row["measure"], row["measure"])
+        parts.append(f"{name} " + printed_interval(row["estimate"], row["ci_low"],
+                                                   row["ci_high"]))
+    for kind in ("nnt", "nnh"):
+        if not _blank(row[kind]):
+            parts.append(f"{kind.upper()} " + printed_interval(row[kind], row[f"{kind}_ci_low"],
+                                                               row[f"{kind}_ci_high"]))
+    if not parts:
+        parts.append(str(row["measure"]).replace("_", " "))
+    return "; ".join(parts)
+
+
+def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
+    """The back-pain table: every pooled estimate as printed, then the missing classes."""
+    out = []
+    for _, r in back_pain_rows(published).iterrows():
+        note = BACK_PAIN_NOTES.get(str(r["id"]), "")
+        read_in = "" if r["source"] == r["review"] else f", read in {r['source']}"
+        out.append({
+            "Drug or class": BACK_PAIN_CLASSES[r["drug"]][1],
+            "Population: outcome": f"{BACK_PAIN_CONDITIONS[r['condition']]}: "
+                                   f"{r['outcome_as_reported']}",
+            "Estimate as printed": estimate_text(r) + (f"\n{note}" if note else ""),
+            "Trials, participants; certainty": (
+                f"{trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
+                + (r["grade"] if not _blank(r["grade"]) else "not recorded in data/")
+            ),
+            "Review (status)": f"{study_name(r['review'])}{read_in} ({r['status']})",
+            "id": r["id"],
+        })
+    for name, why in BACK_PAIN_MISSING.items():
+        out.append({
+            "Drug or class": name, "Population: outcome": "low back pain",
+            "Estimate as printed": "missing", "Trials, participants; certainty": "–",
+            "Review (status)": f"no data: {why}", "id": "",
+        })
+    return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------- placebo responses
+
+
+def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], Entry]
+                      ) -> pd.DataFrame:
+    """Placebo responder rates behind the entries, for the cross-trial section.
+
+    Published rows that print a control rate (converted to percent; per 1000 divided by
+    ten) and computed entries (placebo events over placebo participants). Rounded rates
+    (``secondary``) are kept as printed, in ``printed``.
+    """
+    out = []
+    for (drug, outcome), e in entries.items():
+        if outcome not in BENEFIT_OUTCOMES or e.basis == NO_DATA:
+            continue
+        if e.basis == PUBLISHED:
+            r = e.row
+            if _blank(r["rate_control"]):
+                continue
+            scale = 10.0 if r["rate_unit"] == "per_1000" else 1.0
+            unit = " per 1000" if r["rate_unit"] == "per_1000" else " %"
+            out.append({
+                "drug": drug, "Drug": e.option.label, "Outcome": OUTCOME_NAMES[outcome],
+                "placebo_pct": float(r["rate_control"]) / scale,
+                "drug_pct": None if _blank(r["rate_treatment"])
+                else float(r["rate_treatment"]) / scale,
+                "printed": f"{r['rate_treatment']} vs {r['rate_control']}{unit}",
+                "Source (status)": f"{e.source_text} ({e.status})",
+                "sources": e.sources,
+            })
+        else:
+            c = e.analysis.counts()
+            out.append({
+                "drug": drug, "Drug": e.option.label, "Outcome": OUTCOME_NAMES[outcome],
+                "placebo_pct": 100 * c["events_control"] / c["n_control"],
+                "drug_pct": 100 * c["events_treatment"] / c["n_treatment"],
+                "printed": f"{c['events_treatment']}/{c['n_treatment']} vs "
+                           f"{c['events_control']}/{c['n_control']}",
+                "Source (status)": f"{e.source_text} ({e.status})",
+                "sources": e.sources,
+            })
+    return pd.DataFrame(out)
+
+
+def nnt_from_rr(rr: float, control_risk: float) -> float:
+    """NNT implied by a risk ratio at a given control (placebo) risk: 1 / (p_c (RR - 1)).
+
+    Shows why an NNT carries its trials' placebo response with it (Cochrane Handbook
+    15.4.4): the same relative effect gives a smaller NNT where more people respond on
+    placebo.
+    """
+    if not 0 < control_risk < 1:
+        raise ValueError("control_risk must be a proportion between 0 and 1")
+    if rr <= 1:
+        raise ValueError("nnt_from_rr needs a risk ratio above 1 (a benefit)")
+    return 1.0 / (control_risk * (rr - 1.0))
+
+
+# --------------------------------------------------------------------------- HTML table
+
+
+class BookTable:
+    """A table for the book: plain HTML, readable in the narrow text column.
+
+    ``group`` names a column whose value heads a block of rows: it is shown once, in a row
+    spanning the table (``scope="rowgroup"``), and left out of the columns, so a long table
+    reads as blocks without a wide first column. A line break in a cell (``"\\n"``) starts
+    a new line. The caption is for screen readers; the chapter prints its own above.
+    """
+
+    def __init__(self, frame: pd.DataFrame, caption: str, *, group: str | None = None,
+                 widths: dict[str, str] | None = None):
+        self.frame = frame.reset_index(drop=True)
+        self.caption = caption
+        self.group = group
+        self.widths = widths or {}
+
+    @staticmethod
+    def _cell_html(value: object) -> str:
+        return "<br>".join(html.escape(line) for line in str(value).split("\n"))
+
+    def _repr_html_(self) -> str:
+        cell = "padding:0.35em 0.6em;text-align:left;vertical-align:top;"
+        cols = [c for c in self.frame.columns if c != self.group]
+        head = "".join(
+            f"<th scope='col' style='{cell}border-bottom:2px solid #8a8a8a;"
+            f"min-width:{self.widths.get(c, '0')}'>{html.escape(str(c))}</th>"
+            for c in cols
+        )
+        frame = self.frame.astype(object).where(self.frame.notna(), "")
+        body, current = [], object()
+        for _, row in frame.iterrows():
+            if self.group is not None and row[self.group] != current:
+                current = row[self.group]
+                body.append(
+                    f"<tr><th scope='rowgroup' colspan='{len(cols)}' style='{cell}"
+                    "padding-top:0.7em;border-bottom:1px solid #8a8a8a;font-weight:650;"
+                    "background:var(--pst-color-surface, #f3f4f5)'>"
+                    f"{html.escape(str(current))}</th></tr>"
+                )
+            body.append("<tr>" + "".join(
+                f"<td style='{cell}border-bottom:1px solid #d0d0d0'>"
+                f"{self._cell_html(row[c])}</td>" for c in cols) + "</tr>")
+        return (
+            "<div class='evidence-table-wrap' style='overflow-x:auto;margin:0.5em 0 1.5em'>"
+            "<table class='evidence-table' style='border-collapse:collapse;width:100%;"
+            "font-size:0.85em'>"
+            # The chapter prints the caption above the table; this one is for screen readers.
+            "<caption style='position:absolute;width:1px;height:1px;overflow:hidden;"
+            f"clip:rect(0 0 0 0);white-space:nowrap'>{html.escape(self.caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.frame.to_string(index=False)}"
