@@ -1,0 +1,251 @@
+"""Gabapentinoids in back pain and sciatica: which rows the book shows, and how.
+
+Chapter 3 reports back pain mostly through published reviews (Shanthanna 2017, Enke 2018,
+Kolber 2021), many of whose numbers were read second-hand, plus two trials with arm counts
+(Atkinson 2016 via Kolber, and PRECISE, Mathieson 2017, whose counts are derived from
+printed percentages). The rules that pick those rows live here, so the notebook
+(``notebooks/back_pain.ipynb``) does not hide them in filters and the tests can check them:
+
+* :func:`published_rows` picks every published estimate for a gabapentinoid in a back-pain
+  condition; :func:`published_table` turns them into the table the chapter shows, with each
+  number *as printed*, its source, status and the evidence pack's caveat flags.
+* :func:`pain_differences` picks the pain mean differences against placebo that share one
+  0–10 scale and one direction (drug minus placebo, so below zero favours the drug), from
+  both the reviews and the trial table; rows whose scale or sign convention is not stated
+  are left out and said so.
+* :data:`REASONS` documents how each published row that matches one of our own analyses
+  relates to it (see :func:`evidence.analyses.published_comparison`).
+
+Nothing here reads files; the notebook loads the tables with :func:`evidence.data.load`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from . import analyses
+
+BACK_PAIN_CONDITIONS = frozenset(
+    {
+        "acute_low_back_pain",
+        "chronic_low_back_pain",
+        "low_back_pain_or_radicular_pain",
+        "low_back_pain_with_referred_leg_pain",
+        "lumbar_spinal_stenosis",
+        "lumbosacral_radicular_pain",
+        "nonspecific_low_back_pain",
+        "radicular_pain_lumbar_or_cervical",
+        "sciatica",
+    }
+)
+GABAPENTINOIDS = frozenset({"gabapentin", "pregabalin", "gabapentinoids"})
+
+CONDITION_LABELS = {
+    "acute_low_back_pain": "acute low back pain",
+    "chronic_low_back_pain": "chronic low back pain",
+    "low_back_pain_or_radicular_pain": "low back pain or radicular pain",
+    "low_back_pain_with_referred_leg_pain": "low back pain with referred leg pain",
+    "lumbar_spinal_stenosis": "lumbar spinal stenosis",
+    "lumbosacral_radicular_pain": "lumbosacral radicular pain",
+    "nonspecific_low_back_pain": "non-specific low back pain",
+    "radicular_pain_lumbar_or_cervical": "radicular pain (lumbar or cervical)",
+    "sciatica": "sciatica",
+}
+
+# The editor's flags of the evidence pack (its README, "Column conventions"): a note that
+# carries one says the number needs care before it is quoted.
+FLAGS = (
+    "ATTRIBUTION INFERRED",
+    "DISCREPANCY",
+    "DERIVED",
+    "MULTI-ARM",
+    "UNVERIFIED",
+    "IMPLAUSIBLE",
+    "SIGN RESOLVED",
+    "ARM LABELS ASSUMED",
+    "CONFERENCE-ABSTRACT VALUES",
+)
+_FLAG_RE = re.compile("|".join(re.escape(f) for f in FLAGS))
+
+
+def flags(note: object) -> list[str]:
+    """The pack's capitalised caveat flags in a note, in the order of :data:`FLAGS`."""
+    if not isinstance(note, str):
+        return []
+    found = set(_FLAG_RE.findall(note))
+    return [f for f in FLAGS if f in found]
+
+
+def published_rows(published: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``published_pooled`` for a gabapentinoid in any back-pain condition."""
+    mask = published["condition"].isin(BACK_PAIN_CONDITIONS) & published["drug"].isin(
+        GABAPENTINOIDS
+    )
+    return published[mask].copy()
+
+
+def _count(x: object) -> str:
+    if x is None or x == "" or (isinstance(x, float) and pd.isna(x)):
+        return "not printed"
+    return str(int(float(x)))
+
+
+def published_table(published: pd.DataFrame, printed: pd.DataFrame) -> pd.DataFrame:
+    """The published back-pain estimates as the chapter shows them.
+
+    ``printed`` is the same table read with ``as_printed=True``: every estimate keeps the
+    precision its source printed (``-0.0``, ``1.50``). One row per estimate, in file order.
+    """
+    rows = published_rows(published)
+    out = []
+    for index, row in rows.iterrows():
+        text = analyses._published_text(printed.loc[index])
+        out.append(
+            {
+                "review": analyses.study_label(row["review"]),
+                "comparison": row["comparison"],
+                "condition": CONDITION_LABELS.get(row["condition"], row["condition"]),
+                "outcome": row["outcome_as_reported"],
+                "estimate as printed": text,
+                "trials": _count(row["n_studies"]),
+                "participants": _count(row["n_participants"]),
+                "GRADE": row["grade"] if isinstance(row["grade"], str) else "not in data",
+                "read in": row["source"],
+                "status": row["status"],
+                "caveat": ", ".join(flags(row["note"])) or "",
+                "id": row["id"],
+            }
+        )
+    return pd.DataFrame(out).set_index("id")
+
+
+# --------------------------------------------------------------------------- pain
+
+PAIN_OUTCOMES = frozenset(
+    {"pain_intensity", "pain_intensity_short_term", "pain_intensity_immediate_term"}
+)
+_ZERO_TO_TEN = re.compile(r"\b0\s*[-–]\s*10\b")
+
+
+def pain_differences(published: pd.DataFrame, continuous: pd.DataFrame) -> tuple:
+    """Pain mean differences, drug minus placebo, on a stated 0–10 scale.
+
+    From ``published_pooled``: gabapentinoid MD rows against placebo in a back-pain
+    condition whose ``model_method`` states a 0–10 scale. From ``trials_continuous``:
+    gabapentinoid-versus-placebo rows with a printed difference and CI, whose
+    ``difference_type`` says "minus placebo" and whose ``scale`` is 0–10. Returns
+    ``(kept, left_out)``: ``kept`` has one row per estimate (``label``, ``estimate``,
+    ``ci_low``, ``ci_high``, ``kind`` "review" or "trial", ``source``, ``status``, ``id``);
+    ``left_out`` names each other pain MD against placebo and why it is not drawn.
+    """
+    kept, left = [], []
+    pub = published_rows(published)
+    pub = pub[(pub["measure"] == "MD") & pub["outcome"].isin(PAIN_OUTCOMES)]
+    for row in pub.itertuples():
+        if "vs placebo" not in str(row.comparison):
+            continue  # active comparators answer another question
+        if not _ZERO_TO_TEN.search(str(row.model_method)):
+            left.append({"id": row.id, "why": "scale not stated in the source read"})
+            continue
+        k = "" if pd.isna(row.n_studies) else f" ({int(row.n_studies)} trials)"
+        kept.append(
+            {
+                "label": f"{analyses.study_label(row.review)}{k}",
+                "condition": CONDITION_LABELS.get(row.condition, row.condition),
+                "estimate": float(row.estimate),
+                "ci_low": float(row.ci_low),
+                "ci_high": float(row.ci_high),
+                "trials": row.n_studies,
+                "participants": row.n_participants,
+                "kind": "review",
+                "source": row.source,
+                "status": row.status,
+                "id": row.id,
+            }
+        )
+    trials = continuous[
+        continuous["condition"].isin(BACK_PAIN_CONDITIONS)
+        & continuous["drug"].isin(GABAPENTINOIDS)
+        & (continuous["comparator"] == "placebo")
+        & continuous["difference"].notna()
+    ]
+    for row in trials.itertuples():
+        pain = "pain" in str(row.outcome)
+        if not pain:
+            continue
+        reasons = []
+        if "minus placebo" not in str(row.difference_type):
+            reasons.append("direction of the difference not stated as drug minus placebo")
+        if not _ZERO_TO_TEN.search(str(row.scale)):
+            reasons.append("not on a 0-10 scale")
+        if pd.isna(row.ci_low) or pd.isna(row.ci_high):
+            reasons.append("no confidence interval printed")
+        if reasons:
+            left.append({"id": row.id, "why": "; ".join(reasons)})
+            continue
+        weeks = "" if pd.isna(row.timepoint_weeks) else f", week {int(row.timepoint_weeks)}"
+        kept.append(
+            {
+                "label": f"{analyses.study_label(row.study)}: {row.outcome.split('_')[0]} pain"
+                f"{weeks}",
+                "condition": CONDITION_LABELS.get(row.condition, row.condition),
+                "estimate": float(row.difference),
+                "ci_low": float(row.ci_low),
+                "ci_high": float(row.ci_high),
+                "trials": 1,
+                "participants": (
+                    int(row.n_treatment + row.n_control)
+                    if pd.notna(row.n_treatment) and pd.notna(row.n_control)
+                    else None
+                ),
+                "kind": "trial",
+                "source": row.source,
+                "status": row.status,
+                "id": row.id,
+            }
+        )
+    return pd.DataFrame(kept), pd.DataFrame(left, columns=["id", "why"])
+
+
+# --------------------------------------------------------------------------- comparisons
+
+_KOLBER = (
+    "Kolber 2021 printed this RR from the same arm counts (7/55 vs 5/53); its trial is "
+    "inferred to be Atkinson 2016 from the group sizes (ATTRIBUTION INFERRED). The same "
+    "counts should give the same RR, so any difference is rounding."
+)
+
+# How each published row matching one of back_pain.ipynb's analyses (same drug, condition
+# and outcome) relates to ours; tests/test_back_pain.py checks the claims against the data.
+REASONS: dict[str, tuple[str, str]] = {
+    "kolber2021_withdrawal_ae_anticonvulsants_rr": (analyses.AGREES, _KOLBER),
+}
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def side_by_side(chart, effects: list[str], measure: str):
+    """Adapt an :func:`evidence.charts.forest_plot` whose rows are shown side by side, not
+    pooled: drop the weight column (there are no weights) and print each row's effect as
+    its source printed it (``effects``, one text per drawn row, in order, such as
+    ``"-1.6 (-15.3 to 12.1)"``) instead of at two decimals. Returns the chart.
+    """
+    table = chart.hconcat[0].data
+    drawn = (table["kind"] != "heading").to_numpy()
+    if int(drawn.sum()) != len(effects):
+        raise ValueError(f"{len(effects)} effect texts for {int(drawn.sum())} drawn rows")
+    table.loc[drawn, "effect"] = list(effects)
+    if (table.loc[drawn, "weight"].notna()).any():
+        raise ValueError("side_by_side: the rows carry weights; keep the weight column")
+    chart.hconcat = list(chart.hconcat[:3])
+    for row, text in zip(chart.usermeta["table"], effects, strict=True):
+        m = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", text)
+        if not m:
+            raise ValueError(f"effect text {text!r} is not 'estimate (low to high)'")
+        row[measure] = m.group(1)
+        row["95% CI"] = f"{m.group(2)} to {m.group(3)}"
+        row.pop("Weight", None)
+    return chart
