@@ -66,7 +66,7 @@ def package_digest() -> str:
     for path in sorted(PACKAGE.rglob("*.py")):
         if "__pycache__" in path.parts:
             continue
-        h.update(_rel(path).encode() + b"\0" + path.read_bytes())
+        h.update(path.relative_to(PACKAGE.parent).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
