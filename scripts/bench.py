@@ -18,8 +18,6 @@ Lighthouse performance >= 95 and accessibility 100.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import re
@@ -27,20 +25,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from evidence.browser import CHROMIUM, CHROMIUM_ARGS, serve
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-gpu",
-    "--no-first-run",
-]
 DATA_EDIT = ("data/trials_binary.csv", ",38,75,23,75,", ",39,75,23,75,")
 
 
@@ -135,46 +125,26 @@ def cache_mode_timings(repo: Path, rows: list) -> None:
     rows.append((f"JB cache mode: after editing {rel}", f"{seconds:.1f} s", reran))
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(site: Path):
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 def page_timings(site: Path, pages: list[str], rows: list) -> None:
     from playwright.sync_api import sync_playwright
 
-    server, url = serve(site)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_FLAGS[1:])
-            for page_path in pages:
-                context = browser.new_context()
-                page = context.new_page()
-                sizes: list[int] = []
-                page.on(
-                    "requestfinished", lambda r, s=sizes: s.append(r.sizes()["responseBodySize"])
-                )
-                start = time.perf_counter()
-                page.goto(f"{url}/{page_path}", wait_until="load")
-                chart = "no chart"
-                if page.locator(".evidence-chart").count():
-                    page.wait_for_selector(
-                        ".evidence-chart[data-rendered='true'] svg", timeout=15_000
-                    )
-                    chart = f"first chart {1000 * (time.perf_counter() - start):.0f} ms"
-                page.wait_for_load_state("networkidle")
-                rows.append((f"page {page_path}", f"{sum(sizes) / 1e6:.2f} MB", chart))
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve(site) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for page_path in pages:
+            context = browser.new_context()
+            page = context.new_page()
+            sizes: list[int] = []
+            page.on("requestfinished", lambda r, s=sizes: s.append(r.sizes()["responseBodySize"]))
+            start = time.perf_counter()
+            page.goto(f"{url}/{page_path}", wait_until="load")
+            chart = "no chart"
+            if page.locator(".evidence-chart").count():
+                page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=15_000)
+                chart = f"first chart {1000 * (time.perf_counter() - start):.0f} ms"
+            page.wait_for_load_state("networkidle")
+            rows.append((f"page {page_path}", f"{sum(sizes) / 1e6:.2f} MB", chart))
+            context.close()
+        browser.close()
 
 
 def lighthouse(site: Path, pages: list[str], rows: list) -> None:
@@ -183,8 +153,7 @@ def lighthouse(site: Path, pages: list[str], rows: list) -> None:
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True
         )
-    server, url = serve(site)
-    try:
+    with serve(site) as url:
         for page_path in pages:
             with tempfile.TemporaryDirectory() as tmp:
                 report = Path(tmp) / "report.json"
@@ -196,7 +165,7 @@ def lighthouse(site: Path, pages: list[str], rows: list) -> None:
                         "--output=json",
                         f"--output-path={report}",
                         "--only-categories=performance,accessibility",
-                        "--chrome-flags=" + " ".join(CHROME_FLAGS),
+                        "--chrome-flags=" + " ".join(["--headless=new", *CHROMIUM_ARGS]),
                         "--preset=desktop",
                     ],
                     env={**os.environ, "CHROME_PATH": CHROMIUM},
@@ -210,8 +179,6 @@ def lighthouse(site: Path, pages: list[str], rows: list) -> None:
                         f"accessibility {round(100 * cats['accessibility']['score'])}",
                     )
                 )
-    finally:
-        server.shutdown()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,27 +12,15 @@ as on the site. Exercise solutions are printed, opened, after their exercises;
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
-import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
+
+from evidence.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT, chromium_available, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / "_build" / ".staging-pdf"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 PREPARE = """
 (withSolutions) => {
@@ -46,11 +34,6 @@ PREPARE = """
   document.querySelectorAll('.evidence-chart__data').forEach(e => e.remove());
 }
 """
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def build_single_page() -> Path:
@@ -79,46 +62,37 @@ def build_single_page() -> Path:
 def print_pdf(site: Path, out: Path, with_solutions: bool) -> None:
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        raise SystemExit(
-            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
-        )
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/single.html"
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(color_scheme="light")
-            page.goto(url, wait_until="load")
-            page.wait_for_load_state("networkidle")
-            charts = page.locator(".evidence-chart").count()
-            if charts:
-                page.wait_for_function(
-                    "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
-                    ".length === n",
-                    arg=charts,
-                    timeout=30_000,
-                )
-            page.evaluate(PREPARE, with_solutions)
-            page.emulate_media(media="print")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(
-                path=str(out),
-                format="A4",
-                print_background=True,
-                margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=(
-                    "<div style='font-size:8px;width:100%;text-align:center;color:#444'>"
-                    "<span class='pageNumber'></span> / <span class='totalPages'></span></div>"
-                ),
+    if not chromium_available():
+        raise SystemExit(f"{CHROMIUM} not found: {INSTALL_HINT}")
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(color_scheme="light")
+        page.goto(f"{base}/single.html", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        charts = page.locator(".evidence-chart").count()
+        if charts:
+            page.wait_for_function(
+                "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
+                ".length === n",
+                arg=charts,
+                timeout=30_000,
             )
-            browser.close()
-    finally:
-        server.shutdown()
+        page.evaluate(PREPARE, with_solutions)
+        page.emulate_media(media="print")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page.pdf(
+            path=str(out),
+            format="A4",
+            print_background=True,
+            margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=(
+                "<div style='font-size:8px;width:100%;text-align:center;color:#444'>"
+                "<span class='pageNumber'></span> / <span class='totalPages'></span></div>"
+            ),
+        )
+        browser.close()
 
 
 def main(argv: list[str] | None = None) -> int:

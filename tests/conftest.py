@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
+from evidence.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT, chromium_available, serve
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 def built_pages() -> list[str]:
@@ -52,31 +40,18 @@ def site_dir() -> Path:
     return SITE
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output readable
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(site_dir: Path):
     """Serve _build/html on 127.0.0.1 (a free port) for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright; never a browser download."""
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        message = (
-            f"{CHROMIUM} not found. Install Debian's browser: sudo apt-get install chromium "
-            "(make test installs it when run as root)."
-        )
+    if not chromium_available():
+        message = f"{CHROMIUM} not found: {INSTALL_HINT} (make test installs it as root)."
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

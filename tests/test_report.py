@@ -48,9 +48,10 @@ def digest(path: Path) -> str:
 
 
 def test_unknown_parameter_is_refused_before_running():
-    result = run(str(NOTEBOOK), "-p", "thresold", "50", "-o", "/dev/null")
+    misspelt = "thresold"  # codespell:ignore
+    result = run(str(NOTEBOOK), "-p", misspelt, "50", "-o", "/dev/null")
     assert result.returncode == 2
-    assert "thresold" in result.stderr and "threshold" in result.stderr
+    assert misspelt in result.stderr and "threshold" in result.stderr
 
 
 @pytest.mark.slow
