@@ -282,7 +282,9 @@ def responder_bands(
         out = _gabapentin_bands(trials_binary)
     else:
         out = _duloxetine_bands(distributions)
-    totals = out.groupby("arm", sort=False)["pct"].sum()
+    # Each arm of each comparison (a trial, a dose) must add up; arms of different trials
+    # share names ("Placebo"), so group by both.
+    totals = out.groupby(["comparison", "arm"], sort=False)["pct"].sum()
     bad = totals[(totals - 100).abs() > 1.0]
     if not bad.empty:
         raise ValueError(f"{drug}: responder bands do not add up to 100 %: {bad.to_dict()}")

@@ -284,3 +284,15 @@ def test_book_tables_are_plain_html_with_a_caption():
     html = t._repr_html_()
     assert "<caption" in html and "A caption" in html and "&lt;b&gt;" in html
     assert "scope='col'" in html
+
+
+def test_bands_add_up_per_trial_when_a_second_gabapentin_trial_is_added():
+    """A new trial's placebo arm is its own arm, not added to Arnold 2007's."""
+    trials = data.load("trials_binary")
+    extra = trials[trials["study"] == "arnold2007"].copy()
+    extra["study"] = "another_trial"
+    both = pd.concat([trials, extra], ignore_index=True)
+    bands = pp.responder_bands(data.load("patients/responder_distributions"), both, "gabapentin")
+    per_arm = bands.groupby(["comparison", "arm"], observed=True)["pct"].sum()
+    assert len(per_arm) == 4
+    assert ((per_arm - 100).abs() <= 1.0).all()
