@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evidence import BOOK, DATA  # noqa: E402
-from evidence.datapackage_docs import stats, write  # noqa: E402
+from evidence.datapackage_docs import render, stats  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,9 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BOOK / "data.md",
                         help="page to write (default: book/data.md)")
     args = parser.parse_args(argv)
-    path = write(args.out, args.root)
-    tables = stats(args.root)
-    print(f"wrote {path} ({len(tables)} tables, {sum(t.rows for t in tables)} rows)")
+    text = render(args.root)
+    # Rewrite only when the content changed: a fresh mtime would make Sphinx re-read the
+    # page, so a no-op `make book` would not be one.
+    if not args.out.is_file() or args.out.read_text(encoding="utf-8") != text:
+        args.out.write_text(text, encoding="utf-8")
+        tables = stats(args.root)
+        print(f"wrote {args.out} ({len(tables)} tables, {sum(t.rows for t in tables)} rows)")
     return 0
 
 
