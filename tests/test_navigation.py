@@ -35,7 +35,12 @@ def test_chapter_has_previous_next_and_edit_links(site_dir, chapter):
 def test_built_in_search_finds(browser, site_url, query, expected_page):
     page = browser.new_page()
     page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
-    page.wait_for_selector("#search-results ul.search li", timeout=15_000)
+    # Results arrive one by one; wait for Sphinx's "Search finished, found N page(s)" line.
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results .search-summary') || {})"
+        ".textContent?.includes('found')",
+        timeout=30_000,
+    )
     hrefs = page.eval_on_selector_all("#search-results ul.search li a",
                                       "els => els.map(e => e.getAttribute('href'))")
     page.close()
