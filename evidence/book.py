@@ -197,3 +197,19 @@ def record_analysis(
     metadata[LEDGER_KEY] = {"sources": list(sources), "value": None, "analysis": record}
     ipy_display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     return record
+
+
+def glued_outputs(path):
+    """Yield ``(key, metadata, data)`` for each output a notebook glued.
+
+    The reading side of :func:`glue`: the results export and the tests read committed
+    notebooks through it, never by walking cell outputs themselves.
+    """
+    import nbformat
+
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {})
+            if "scrapbook" in meta:
+                yield meta["scrapbook"]["name"], meta, output.get("data", {})
+

@@ -27,9 +27,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-import nbformat
-
-from evidence.book import ANALYSIS_FIELDS, LEDGER_KEY
+from evidence.book import ANALYSIS_FIELDS, LEDGER_KEY, glued_outputs
 from evidence.notebooks import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,16 +43,6 @@ class DuplicateAnalysisError(ValueError):
 def _rel(path: Path) -> str:
     path = Path(path).resolve()
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-
-
-def glued_outputs(path: Path):
-    """Yield (key, metadata, data) for each glued output of one notebook."""
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                yield meta["scrapbook"]["name"], meta, output.get("data", {})
 
 
 def collect(paths: Iterable[Path] | None = None) -> dict:

@@ -14,11 +14,11 @@ import math
 import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
 from evidence import analyses, backpain, data
+from evidence.book import glued_outputs
 from evidence.charts import forest_plot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +38,8 @@ def by_id(table: str, key: str = "id") -> dict[str, dict[str, str]]:
 
 def glued(notebook: str) -> dict[str, object]:
     """Every scalar a notebook glued, from the ledger metadata of its committed outputs."""
-    values = {}
-    for cell in nbformat.read(NOTEBOOKS / notebook, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                values[meta["scrapbook"]["name"]] = meta.get("evidence", {}).get("value")
-    return values
+    return {key: meta.get("evidence", {}).get("value")
+            for key, meta, _ in glued_outputs(NOTEBOOKS / notebook)}
 
 
 def wald_rr(et: int, nt: int, ec: int, nc: int) -> tuple[float, float, float]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from evidence.book import glue
+from evidence.book import glue, glued_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = re.compile(r"\{(?:glue|glue:text|glue:any)\}`([^`]+?\.ipynb)::([A-Za-z0-9_]+)")
@@ -16,13 +15,7 @@ CHART = re.compile(r"```\{chart\}\s+(\S+?\.ipynb)::([A-Za-z0-9_]+)")
 
 
 def _glued_keys(notebook: Path) -> dict[str, dict]:
-    keys = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                keys[meta["scrapbook"]["name"]] = meta
-    return keys
+    return {key: meta for key, meta, _ in glued_outputs(notebook)}
 
 
 def _references():

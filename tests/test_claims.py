@@ -16,10 +16,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from evidence import claims as ledger
+from evidence.book import glued_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = ROOT / "data" / "claims.csv"
@@ -42,13 +42,7 @@ def _bib_keys() -> set[str]:
 
 def _glued(notebook: Path) -> dict[str, dict]:
     """Glued outputs of a notebook by key: the ledger metadata and the display data."""
-    found = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                found[meta["scrapbook"]["name"]] = {"meta": meta, "data": output.get("data", {})}
-    return found
+    return {key: {"meta": meta, "data": data} for key, meta, data in glued_outputs(notebook)}
 
 
 # ---- the ledger ---------------------------------------------------------------------------

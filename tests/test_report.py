@@ -13,8 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
+
+from evidence.book import glued_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = Path("notebooks") / "pooled_fibromyalgia.ipynb"
@@ -29,18 +30,11 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 def glued(path: Path) -> dict[str, dict]:
     """key -> {"value": ledger value or None, "analysis": record or None, "data": bundle}."""
-    out = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                ledger = meta.get("evidence", {})
-                out[meta["scrapbook"]["name"]] = {
-                    "value": ledger.get("value"),
-                    "analysis": ledger.get("analysis"),
-                    "data": output.get("data", {}),
-                }
-    return out
+    return {
+        key: {"value": meta.get("evidence", {}).get("value"),
+              "analysis": meta.get("evidence", {}).get("analysis"), "data": data}
+        for key, meta, data in glued_outputs(path)
+    }
 
 
 def digest(path: Path) -> str:
