@@ -83,8 +83,31 @@ def fix_bibliography_roles(app, pagename, templatename, context, doctree) -> Non
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def mathjax_only_on_pages_with_maths(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx loads MathJax on a page whose toctree merely *includes* a page with
+    maths, so the root page (whose toctree includes every chapter) carried 2 MB of
+    MathJax for one formula in chapter 5. Keep it only where the page itself has
+    maths."""
+    if app.env.get_domain("math").data["has_equations"].get(pagename, False):
+        return
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    mathjax_path = app.config.mathjax_path
+
+    def is_mathjax(js) -> bool:
+        body = getattr(js, "attributes", {}).get("body", "")
+        filename = str(getattr(js, "filename", js) or "")
+        # Jupyter Book prefixes the configured path with _static/.
+        return filename.endswith(mathjax_path) or body.startswith("window.MathJax")
+
+    scripts[:] = [js for js in scripts if not is_mathjax(js)]
+
+
 def setup(app):
     app.connect("html-page-context", fix_bibliography_roles)
+    # After sphinx.ext.mathjax's own listener (priority 500) has added its scripts.
+    app.connect("html-page-context", mathjax_only_on_pages_with_maths, priority=900)
     app.connect("source-read", note_glue_dependencies)
     app.add_directive("chart", ChartDirective)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,7 +4,8 @@
  * and its Vega-Lite spec as JSON. On pages that have charts, this script loads
  * vega, vega-lite and vega-embed from <site>/vega/ (copied from the pinned
  * npm packages at build time), draws each chart in place of its fallback and
- * marks the container data-rendered="true". Pages without charts load nothing.
+ * marks the container data-rendered="true". Pages without charts load nothing,
+ * and Vega is fetched only when the first chart comes near the screen.
  */
 (function () {
   "use strict";
@@ -19,6 +20,8 @@
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
       s.src = url;
+      // Inserted scripts with async=false download in parallel but run in order.
+      s.async = false;
       s.onload = resolve;
       s.onerror = function () { reject(new Error("could not load " + url)); };
       document.head.appendChild(s);
@@ -44,18 +47,52 @@
     });
   }
 
+  var libraries = null;
+
+  function loadLibraries() {
+    // Loaded once, the first time any chart needs drawing.
+    if (!libraries) {
+      var root = siteRoot() + "vega/";
+      libraries = Promise.all(VENDOR.map(function (file) { return loadScript(root + file); }));
+    }
+    return libraries;
+  }
+
+  function drawOnce(container) {
+    if (!container._evidenceDrawn) {
+      container._evidenceDrawn = loadLibraries().then(function () {
+        return draw(container);
+      }).catch(function (err) {
+        // The static SVG stays in place; say why the live chart is missing.
+        console.warn("Charts stay static: " + err.message);
+      });
+    }
+    return container._evidenceDrawn;
+  }
+
   function main() {
-    var charts = document.querySelectorAll(".evidence-chart");
+    var charts = Array.prototype.slice.call(document.querySelectorAll(".evidence-chart"));
     if (!charts.length) return;
-    var root = siteRoot() + "vega/";
-    VENDOR.reduce(function (p, file) {
-      return p.then(function () { return loadScript(root + file); });
-    }, Promise.resolve()).then(function () {
-      return Promise.all(Array.prototype.map.call(charts, draw));
-    }).catch(function (err) {
-      // The static SVG stays in place; say why the live chart is missing.
-      console.warn("Charts stay static: " + err.message);
-    });
+    // Draw every chart now (the PDF printer and tests call this).
+    window.evidenceDrawAllCharts = function () {
+      return Promise.all(charts.map(drawOnce));
+    };
+    if (!("IntersectionObserver" in window)) {
+      window.evidenceDrawAllCharts();
+      return;
+    }
+    // Each chart's static SVG is in the page from the start; Vega (about 0.3 MB
+    // compressed) is fetched and the live chart drawn only when a chart comes
+    // near the screen, so a reader who never scrolls to one pays nothing for it.
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          drawOnce(entry.target);
+        }
+      });
+    }, { rootMargin: "400px 0px" });
+    charts.forEach(function (chart) { observer.observe(chart); });
   }
 
   if (document.readyState === "loading") {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
 import os
 import shutil
@@ -34,9 +35,42 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).is_file() or shutil.which(CHROMIUM) is not None
 
 
+# What GitHub Pages sends compressed: text formats, not images, fonts or PDFs.
+COMPRESSED_SUFFIXES = {".html", ".css", ".js", ".json", ".svg", ".txt", ".xml", ".map", ".ipynb"}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file server that, like GitHub Pages, gzips text for browsers that
+    accept it, so measured page weights are bytes on the wire."""
+
+    compress = True
+
     def log_message(self, *args):  # keep test and script output readable
         pass
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (self.compress and accepts and path.suffix in COMPRESSED_SUFFIXES):
+            return super().do_GET()
+        try:
+            body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        except OSError:
+            return super().do_GET()  # missing or unreadable: the usual 404
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
+
+class _PlainHandler(_QuietHandler):
+    compress = False
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -50,9 +84,12 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 (a free port); yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, *, compress: bool = True) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port); yield its base URL.
+
+    Text is gzipped as GitHub Pages does unless ``compress`` is false."""
+    handler_class = _QuietHandler if compress else _PlainHandler
+    handler = functools.partial(handler_class, directory=str(directory))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -125,25 +125,66 @@ def cache_mode_timings(repo: Path, rows: list) -> None:
     rows.append((f"JB cache mode: after editing {rel}", f"{seconds:.1f} s", reran))
 
 
+def _load(browser, url: str, wait_for_chart: bool) -> tuple[int, int, int, float | None, bool]:
+    """Open ``url`` in a fresh context; return bytes transferred (gzip, as GitHub
+    Pages sends text), bytes uncompressed, requests, ms to the first live chart
+    (None if not waited for) and whether Vega was fetched."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    sizes: list[tuple[int, int]] = []
+    urls: list[str] = []
+
+    def finished(request):
+        response = request.response()
+        try:
+            plain = len(response.body()) if response else 0
+        except Exception:  # a redirect has no body
+            plain = 0
+        sizes.append((request.sizes()["responseBodySize"], plain))
+        urls.append(request.url)
+
+    page.on("requestfinished", finished)
+    start = time.perf_counter()
+    page.goto(url, wait_until="load")
+    first_chart = None
+    if wait_for_chart:
+        page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=15_000)
+        first_chart = 1000 * (time.perf_counter() - start)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    vega = any("/vega/" in u for u in urls)
+    return sum(s[0] for s in sizes), sum(s[1] for s in sizes), len(sizes), first_chart, vega
+
+
 def page_timings(site: Path, pages: list[str], rows: list) -> None:
+    """Each page opened at its top, as a reader arrives, and (if it has charts) opened
+    at its first chart, which makes the browser fetch Vega and draw it live."""
     from playwright.sync_api import sync_playwright
 
     with serve(site) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for page_path in pages:
-            context = browser.new_context()
-            page = context.new_page()
-            sizes: list[int] = []
-            page.on("requestfinished", lambda r, s=sizes: s.append(r.sizes()["responseBodySize"]))
-            start = time.perf_counter()
-            page.goto(f"{url}/{page_path}", wait_until="load")
-            chart = "no chart"
-            if page.locator(".evidence-chart").count():
-                page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=15_000)
-                chart = f"first chart {1000 * (time.perf_counter() - start):.0f} ms"
-            page.wait_for_load_state("networkidle")
-            rows.append((f"page {page_path}", f"{sum(sizes) / 1e6:.2f} MB", chart))
-            context.close()
+            html = (site / page_path).read_text(encoding="utf-8")
+            sent, plain, n, _, vega = _load(browser, f"{url}/{page_path}", False)
+            rows.append(
+                (
+                    f"page {page_path} (opened at top)",
+                    f"{sent / 1e6:.2f} MB",
+                    f"{plain / 1e6:.2f} MB uncompressed, {n} requests; "
+                    f"Vega fetched: {'yes' if vega else 'no'}",
+                )
+            )
+            chart = re.search(r"<div class=['\"]evidence-chart['\"] id=['\"]([^'\"]+)", html)
+            if chart:
+                sent, plain, n, ms, vega = _load(browser, f"{url}/{page_path}#{chart[1]}", True)
+                rows.append(
+                    (
+                        f"page {page_path} (opened at first chart)",
+                        f"{sent / 1e6:.2f} MB",
+                        f"{plain / 1e6:.2f} MB uncompressed, {n} requests, Vega included; "
+                        f"first chart drawn {ms:.0f} ms",
+                    )
+                )
         browser.close()
 
 

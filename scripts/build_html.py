@@ -22,7 +22,12 @@ HTML = ROOT / "_build" / "html"
 
 # Changing any of these can change how pages are read (ids, extensions, templates), which
 # Sphinx's incremental build does not always notice: start from an empty staging folder.
-CONFIG_INPUTS = ["_config.yml", "_toc.yml", "_ext", "_templates", "requirements.txt"]
+CONFIG_INPUTS = [
+    "_config.yml", "_toc.yml", "_ext", "_templates", "requirements.txt",
+    # Sphinx copies static files only when some page is out of date, and pages carry
+    # a checksum of each script (?v=...): a changed script must rebuild every page.
+    "_static", "_root", "package-lock.json", "scripts/vendor_assets.py",
+]
 
 
 def config_digest() -> str:

@@ -71,6 +71,7 @@ def print_pdf(site: Path, out: Path, with_solutions: bool) -> None:
         page.wait_for_load_state("networkidle")
         charts = page.locator(".evidence-chart").count()
         if charts:
+            page.evaluate("window.evidenceDrawAllCharts()")  # drawn lazily on screen
             page.wait_for_function(
                 "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
                 ".length === n",

@@ -9,6 +9,7 @@ page with mathematics. Versions are pinned in package-lock.json (`npm ci`).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,12 +20,27 @@ FILES = {
     "vega": ("build/vega.min.js", "vega"),
     "vega-lite": ("build/vega-lite.min.js", "vega"),
     "vega-embed": ("build/vega-embed.min.js", "vega"),
-    # The single-file SVG build: fonts are drawn as paths, so no font files are fetched.
-    "mathjax": ("es5/tex-svg.js", "_static/mathjax"),
+    # The CHTML build (0.26 MB compressed; the SVG build is 0.68 MB because it carries
+    # every glyph as a path). Its fonts follow below; a page fetches only those it uses.
+    "mathjax": ("es5/tex-chtml.js", "_static/mathjax"),
+}
+# package -> (folder inside the package, folder inside the site), copied whole.
+FOLDERS = {
+    # MathJax finds its fonts at <folder of tex-chtml.js>/output/chtml/fonts/woff-v2.
+    "mathjax": ("es5/output/chtml/fonts/woff-v2", "_static/mathjax/output/chtml/fonts/woff-v2"),
 }
 
 
 def main() -> int:
+    # Start empty so a file dropped from the lists is not still served.
+    for folder in {folder.split("/")[0] for _, folder in FILES.values()}:
+        shutil.rmtree(VENDOR / folder, ignore_errors=True)
+    for package, (rel, folder) in FOLDERS.items():
+        src = ROOT / "node_modules" / package / rel
+        if not src.is_dir():
+            print(f"error: {src.relative_to(ROOT)} is missing; run `npm ci`", file=sys.stderr)
+            return 1
+        shutil.copytree(src, VENDOR / folder)
     for package, (rel, folder) in FILES.items():
         src = ROOT / "node_modules" / package / rel
         if not src.is_file():

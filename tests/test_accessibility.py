@@ -28,8 +28,16 @@ def _violations(browser, url: str, mode: str) -> list[str]:
     page = context.new_page()
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
-    if page.locator(".evidence-chart").count():
-        page.wait_for_selector(".evidence-chart[data-rendered='true']", timeout=15_000)
+    charts = page.locator(".evidence-chart").count()
+    if charts:
+        # Charts are drawn as a reader scrolls to them; check the live ones too.
+        page.evaluate("window.evidenceDrawAllCharts()")
+        page.wait_for_function(
+            "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
+            ".length === n",
+            arg=charts,
+            timeout=15_000,
+        )
     assert page.evaluate("document.documentElement.dataset.theme") == mode
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(

@@ -44,6 +44,7 @@ def _problems_on(browser, site_url: str, page_path: str) -> list[str]:
     for i in range(charts.count()):
         chart = charts.nth(i)
         chart_id = chart.get_attribute("id")
+        chart.scroll_into_view_if_needed()  # charts are drawn when a reader reaches them
         try:
             page.wait_for_selector(
                 f"#{chart_id}[data-rendered='true'] svg", timeout=CHART_TIMEOUT_MS
@@ -64,7 +65,31 @@ def test_chart_pages_draw_charts(browser, site_url):
     """The chapter that pastes the responder chart shows it live, not only the fallback."""
     page = browser.new_page()
     page.goto(f"{site_url}/book/03_gabapentin_evidence.html", wait_until="load")
+    page.locator(".evidence-chart").first.scroll_into_view_if_needed()
     page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=CHART_TIMEOUT_MS)
     label = page.locator(".evidence-chart svg[role='img']").first.get_attribute("aria-label")
     assert label and "gabapentin" in label.lower()
+    page.close()
+
+
+def test_vega_is_fetched_only_when_a_chart_nears_the_screen(browser, site_url):
+    """Chapter 3 opens at its top, where there is no chart: Vega is not fetched until
+    the reader scrolls to one, and then the chart is drawn live."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    vega_requests: list[str] = []
+    page.on("request", lambda r: "/vega/" in r.url and vega_requests.append(r.url))
+    page.goto(f"{site_url}/book/03_gabapentin_evidence.html", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    first = page.locator(".evidence-chart").first
+    top = first.evaluate("e => e.getBoundingClientRect().top")
+    assert top > 720 + 400, "precondition: chapter 3's first chart starts below the screen"
+    assert page.locator(".evidence-chart__fallback").first.is_visible()
+    assert vega_requests == [], f"Vega fetched before any chart was near: {vega_requests}"
+    first.scroll_into_view_if_needed()
+    page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=CHART_TIMEOUT_MS)
+    assert [u.rsplit("/", 1)[-1] for u in vega_requests] == [
+        "vega.min.js",
+        "vega-lite.min.js",
+        "vega-embed.min.js",
+    ]
     page.close()
