@@ -7,6 +7,9 @@ error, if a script throws, or if a chart container is not drawn by Vega.
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import pytest
 from conftest import built_pages
 
@@ -93,3 +96,60 @@ def test_vega_is_fetched_only_when_a_chart_nears_the_screen(browser, site_url):
         "vega-embed.min.js",
     ]
     page.close()
+
+
+def test_icons_draw_from_the_theme_fonts(browser, site_url):
+    """Without the theme's fontawesome.js, icons are drawn by its Font Awesome web font."""
+    page = browser.new_page()
+    page.goto(f"{site_url}/book/intro.html", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    icon = page.locator("button.search-button-field i.fa-magnifying-glass").first
+    style = icon.evaluate(
+        "e => { const s = getComputedStyle(e, '::before');"
+        " return {content: s.content, family: s.fontFamily,"
+        " width: e.getBoundingClientRect().width}; }"
+    )
+    assert "Font Awesome 6 Free" in style["family"], style
+    assert style["content"] not in ("none", "normal", '""') and style["width"] > 0, style
+    page.evaluate("document.fonts.ready")
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.family.includes('Font Awesome 6 Free')"
+        " && f.status === 'loaded').length"
+    )
+    assert loaded >= 1, "the Font Awesome web font was not loaded"
+    page.close()
+
+
+def test_a_downloaded_copy_reads_offline(browser, site_dir, tmp_path):
+    """The site copied elsewhere and opened from disk (file://), with every network
+    request refused: pages, the live chart and search all work."""
+    copy = tmp_path / "downloaded-site"
+    shutil.copytree(site_dir, copy)
+    context = browser.new_context()
+    refused: list[str] = []
+    problems: list[str] = []
+
+    def refuse(route):
+        refused.append(route.request.url)
+        route.abort()
+
+    context.route(re.compile(r"^(https?|wss?)://"), refuse)
+    page = context.new_page()
+    page.on("pageerror", lambda err: problems.append(f"script error: {err}"))
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.goto((copy / "index.html").as_uri(), wait_until="load")
+    page.wait_for_url(re.compile(r"book/intro\.html$"))
+    page.goto((copy / "book" / "03_gabapentin_evidence.html").as_uri(), wait_until="load")
+    page.locator(".evidence-chart").first.scroll_into_view_if_needed()
+    page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=CHART_TIMEOUT_MS)
+    page.goto((copy / "search.html").as_uri() + "?q=baclofen", wait_until="load")
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results .search-summary') || {})"
+        ".textContent?.includes('found')",
+        timeout=30_000,
+    )
+    hits = page.locator("#search-results ul.search li a").count()
+    context.close()
+    assert not refused, f"requests left the downloaded copy: {refused}"
+    assert not problems, problems
+    assert hits > 0, "search in the downloaded copy found nothing for 'baclofen'"

@@ -68,3 +68,40 @@ def test_every_page_links_methods_glossary_and_error_report(site_dir):
             if needle not in html:
                 missing.append(f"{page}: no link to {needle}")
     assert not missing, "\n".join(missing)
+
+
+def _head_scripts(page: Path) -> list[str]:
+    return re.findall(r'<script[^>]+src="([^"?]+)', page.read_text(encoding="utf-8"))
+
+
+def test_pages_carry_no_unused_heavy_scripts(site_dir):
+    """The theme's 1.5 MB fontawesome.js is never linked, and the 0.3 MB search index is
+    loaded only by the search page (search-as-you-type is off)."""
+    theme = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    assert not theme["html_theme_options"].get("search_as_you_type", False)
+    pages = [p for p in site_dir.rglob("*.html") if "_static" not in p.parts]
+    assert len(pages) > 20
+    for page in pages:
+        scripts = _head_scripts(page)
+        name = page.relative_to(site_dir).as_posix()
+        assert not any(s.endswith("fontawesome.js") for s in scripts), name
+        if name == "search.html":
+            assert any(s.endswith("searchindex.js") for s in scripts), name
+        else:
+            assert not any(s.endswith("searchindex.js") for s in scripts), name
+
+
+def test_mathjax_only_on_pages_with_maths(site_dir):
+    """Sphinx would load MathJax on the root page too (its toctree includes chapter 5's
+    formula); the book loads it only where a page has maths, from the site itself."""
+    with_maths = []
+    for page in sorted((site_dir / "book").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        if any("mathjax" in s for s in _head_scripts(page)):
+            with_maths.append(page.name)
+            assert 'class="math' in html, f"{page.name} loads MathJax but has no maths"
+        else:
+            assert 'class="math' not in html, f"{page.name} has maths but no MathJax"
+    assert "05_comparisons.html" in with_maths and "intro.html" not in with_maths
+    fonts = site_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert (fonts / "MathJax_Main-Regular.woff").is_file()
