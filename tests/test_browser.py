@@ -153,3 +153,47 @@ def test_a_downloaded_copy_reads_offline(browser, site_dir, tmp_path):
     assert not refused, f"requests left the downloaded copy: {refused}"
     assert not problems, problems
     assert hits > 0, "search in the downloaded copy found nothing for 'baclofen'"
+
+
+FOCUS_STATE = """() => {
+  const e = document.activeElement;
+  const s = getComputedStyle(e);
+  const r = e.getBoundingClientRect();
+  return {
+    tag: e.tagName, cls: String(e.className), text: (e.textContent || "").trim().slice(0, 50),
+    indicator: (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0)
+               || s.boxShadow !== "none",
+    visible: r.width > 0 && r.height > 0,
+  };
+}"""
+
+
+def test_a_chapter_reads_with_the_keyboard(browser, site_url):
+    """From the top of chapter 3, Tab reaches a skip link, then every control in order,
+    each showing a focus indicator, up to the next-chapter link; a chart's data table
+    opens with Enter."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{site_url}/book/03_gabapentin_evidence.html", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("Tab")
+    first = page.evaluate(FOCUS_STATE)
+    assert "skip to main content" in first["text"].lower(), first
+    problems = []
+    reached_next = False
+    for _ in range(800):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state["tag"] == "BODY":
+            break
+        if state["visible"] and not state["indicator"]:
+            problems.append(f"{state['tag']}.{state['cls']} {state['text']!r}: no focus indicator")
+        if "right-next" in state["cls"]:
+            reached_next = True
+            break
+    assert reached_next, "Tab never reached the next-chapter link"
+    assert not problems, "\n".join(problems[:20])
+    summary = page.locator(".evidence-chart details summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert summary.evaluate("s => s.parentElement.open"), "Enter did not open the data table"
+    page.close()
