@@ -14,7 +14,7 @@ STAGING := _build/.staging
 HTML := _build/html
 
 .PHONY: help setup book test check validate execute execute-force html results pdf bench \
-        test-unit test-notebooks test-build test-browser lint lock clean
+        test-unit test-notebooks test-build test-browser test-pdf lint lock clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -96,7 +96,7 @@ book: $(PUBLISHED) ## set up, validate, execute what is stale, build _build/html
 
 # ---- checks -------------------------------------------------------------------------
 test-unit: setup
-	$(PY) -m pytest -q -n 2 -m "not site and not browser" tests
+	$(PY) -m pytest -q -n 2 -m "not site and not browser and not pdf" tests
 
 test-notebooks: setup ## nbval: every committed output equals a fresh run
 	$(PY) -m pytest -q --nbval --nbval-current-env \
@@ -108,12 +108,15 @@ test-browser: setup
 	bash scripts/ensure_chromium.sh
 	$(PY) -m pytest -q -m "site or browser" tests
 
-test: validate lint test-unit test-notebooks test-build test-browser ## run every check (what CI runs)
+test-pdf: pdf
+	$(PY) -m pytest -q -p no:cacheprovider -m pdf tests
+
+test: validate lint test-unit test-notebooks test-build test-browser test-pdf ## run every check (what CI runs)
 	@echo "make test: all checks passed"
 
 check: validate ## fast checks while editing: data, unit tests, notebook hashes, lint
 	$(PY) scripts/execute.py --check
-	$(PY) -m pytest -q -n 2 -p no:cacheprovider -m "not site and not browser and not slow" tests
+	$(PY) -m pytest -q -n 2 -p no:cacheprovider -m "not site and not browser and not pdf and not slow" tests
 	$(PY) -m ruff check evidence scripts tests _ext
 	$(VENV)/bin/nbqa ruff notebooks
 

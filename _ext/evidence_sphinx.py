@@ -104,7 +104,20 @@ def mathjax_only_on_pages_with_maths(app, pagename, templatename, context, doctr
     scripts[:] = [js for js in scripts if not is_mathjax(js)]
 
 
+def singlehtml_inherits_html_visitors(app) -> None:
+    """Sphinx looks up node visitors by builder name and falls back to the format only
+    when *no* extension registered any for that name. sphinx-exercise registers three for
+    ``singlehtml``, so every node other extensions registered for ``html`` only (sphinx-
+    design's dropdowns, for one) had no visitor there and ``make pdf`` failed. Give the
+    single-page builder every HTML visitor it lacks."""
+    handlers = app.registry.translation_handlers
+    if "singlehtml" in handlers:
+        for name, pair in handlers.get("html", {}).items():
+            handlers["singlehtml"].setdefault(name, pair)
+
+
 def setup(app):
+    app.connect("builder-inited", singlehtml_inherits_html_visitors)
     app.connect("html-page-context", fix_bibliography_roles)
     # After sphinx.ext.mathjax's own listener (priority 500) has added its scripts.
     app.connect("html-page-context", mathjax_only_on_pages_with_maths, priority=900)

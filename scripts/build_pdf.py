@@ -32,6 +32,16 @@ PREPARE = """
     document.querySelectorAll('.solution').forEach(e => e.remove());
   }
   document.querySelectorAll('.evidence-chart__data').forEach(e => e.remove());
+  // A table longer than about half a page may run across pages (rows stay whole);
+  // kept whole, each one pushed to a new page and left half-empty pages behind.
+  document.querySelectorAll('table').forEach(t => {
+    if (t.rows.length > 12) {
+      t.classList.add('pdf-long-table');
+      for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
+        e.classList.add('pdf-long-table-holder');
+      }
+    }
+  });
 }
 """
 
