@@ -31,6 +31,7 @@ from pathlib import Path
 from evidence.browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 ROOT = Path(__file__).resolve().parent.parent
+CHAPTER_PAGES = sorted(f"book/{p.stem}.html" for p in ROOT.glob("book/0*.md"))
 DATA_EDIT = ("data/trials_binary.csv", ",38,75,23,75,", ",39,75,23,75,")
 
 
@@ -228,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-setup", action="store_true", help="reuse this checkout's .venv and node_modules"
     )
     parser.add_argument(
-        "--pages", nargs="*", default=["book/intro.html", "book/03_gabapentin_evidence.html"]
+        "--pages",
+        nargs="*",
+        default=["book/intro.html", *CHAPTER_PAGES],
+        help="pages to weigh and score (default: the introduction and every chapter)",
     )
     args = parser.parse_args(argv)
     rows: list[tuple[str, str, str]] = []
