@@ -66,10 +66,12 @@ def _data_table(spec: dict) -> str:
     """Render the data behind the chart as an HTML table.
 
     A chart may say which rows a reader should see in ``usermeta.table`` (the forest plot
-    and the benefit-harm chart do: their datasets hold drawing helpers); otherwise the
-    first inline dataset is shown.
+    and the benefit-harm chart do: their datasets hold drawing helpers; the simulation
+    chart gives a coarser grid than it draws), and explain them in ``usermeta.table_note``
+    (the table's caption); otherwise the first inline dataset is shown.
     """
-    rows = (spec.get("usermeta") or {}).get("table")
+    meta = spec.get("usermeta") or {}
+    rows = meta.get("table")
     if rows is None:
         datasets = spec.get("datasets") or {}
         if not datasets:
@@ -83,9 +85,11 @@ def _data_table(spec: dict) -> str:
         "<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in columns) + "</tr>"
         for r in rows
     )
+    note = meta.get("table_note")
+    caption = f"<caption>{html.escape(note)}</caption>" if note else ""
     return (
         "<details class='evidence-chart__data'><summary>Data behind this chart</summary>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
+        f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
     )
 
 

@@ -48,3 +48,23 @@ def test_wilson_intervals_bracket_the_observed_share():
     for row in rows:
         assert row["ci_low"] < row["percent"] < row["ci_high"]
     assert [r["percent"] for r in rows] == [round(100 * 38 / 75, 1), round(100 * 23 / 75, 1)]
+
+
+def test_a_chart_can_show_a_coarser_table_with_a_caption():
+    points = pd.DataFrame({"hour": range(0, 48), "level": [h * 0.5 for h in range(48)]})
+    chart = (
+        alt.Chart(points)
+        .mark_line()
+        .encode(x="hour:Q", y="level:Q")
+        .properties(
+            description="A rising line.",
+            usermeta={
+                "table": points.iloc[::12].to_dict("records"),
+                "table_note": "Every 12 hours & no more.",
+            },
+        )
+    )
+    table = chart._repr_mimebundle_()["text/html"].split("<details", 1)[1]
+    assert table.count("<tr>") == 1 + 4  # heading + hours 0, 12, 24, 36
+    assert "<caption>Every 12 hours &amp; no more.</caption>" in table
+    assert "<td>47</td>" not in table
