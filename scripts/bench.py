@@ -73,7 +73,7 @@ def build_timings(repo: Path, rows: list, skip_setup: bool) -> None:
     rows.append(
         (
             "no-op rebuild (make book)",
-            f"{seconds:.1f} s",
+            f"{seconds:.2f} s",
             f"{100 * seconds / cold:.1f} % of cold; executed: {executed(out)}",
         )
     )
@@ -132,19 +132,10 @@ def _load(browser, url: str, wait_for_chart: bool) -> tuple[int, int, int, float
     (None if not waited for) and whether Vega was fetched."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
-    sizes: list[tuple[int, int]] = []
-    urls: list[str] = []
-
-    def finished(request):
-        response = request.response()
-        try:
-            plain = len(response.body()) if response else 0
-        except Exception:  # a redirect has no body
-            plain = 0
-        sizes.append((request.sizes()["responseBodySize"], plain))
-        urls.append(request.url)
-
-    page.on("requestfinished", finished)
+    finished: list = []
+    # Only note each request while loading: reading sizes and bodies is done afterwards,
+    # as each read is a round trip to the browser that would slow the load being timed.
+    page.on("requestfinished", lambda request: finished.append(request))
     start = time.perf_counter()
     page.goto(url, wait_until="load")
     first_chart = None
@@ -152,6 +143,15 @@ def _load(browser, url: str, wait_for_chart: bool) -> tuple[int, int, int, float
         page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=15_000)
         first_chart = 1000 * (time.perf_counter() - start)
     page.wait_for_load_state("networkidle")
+    sizes: list[tuple[int, int]] = []
+    for request in finished:
+        response = request.response()
+        try:
+            plain = len(response.body()) if response else 0
+        except Exception:  # a redirect has no body
+            plain = 0
+        sizes.append((request.sizes()["responseBodySize"], plain))
+    urls = [request.url for request in finished]
     context.close()
     vega = any("/vega/" in u for u in urls)
     return sum(s[0] for s in sizes), sum(s[1] for s in sizes), len(sizes), first_chart, vega
