@@ -613,6 +613,13 @@ def _mantel_haenszel(df: pd.DataFrame, measure: str) -> tuple[float, float, np.n
     )
     q_term = np.sum(a * (n2 - c) / big_n + c * (n1 - a) / big_n) / 2
     var = (rd * p_term + q_term) / w.sum() ** 2
+    if var <= 0:
+        # No trial has events in one arm and not the other (e.g. none anywhere): the
+        # difference is 0 with no spread, so there is no interval or test to report.
+        raise ValueError(
+            "Mantel–Haenszel RD not estimable: its variance is 0 "
+            "(every trial has the same all-or-none events in both arms)"
+        )
     return float(rd), float(np.sqrt(var)), w
 
 

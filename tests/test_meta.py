@@ -556,3 +556,13 @@ def test_weights_sum_to_100_and_ci_contains_estimate(arms, measure, model):
     assert r.ci_low <= r.estimate <= r.ci_high
     assert 0 <= r.i2 <= 100
     assert r.n_studies + len(r.excluded) == len(df)
+
+
+def test_mh_risk_difference_without_any_discordant_events_is_not_estimable():
+    # Found by hypothesis: no events in any arm gives RD 0 with variance 0 (Sato's
+    # formula), which used to end in a division by zero instead of a clear message.
+    df = pd.DataFrame(
+        [("a", 0, 1, 0, 1), ("b", 0, 1, 0, 1)], columns=list(meta.BINARY_COLUMNS)
+    )
+    with pytest.raises(ValueError, match="RD not estimable"):
+        meta.pool(df, "RD", "MH")
