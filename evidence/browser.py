@@ -98,3 +98,28 @@ def serve(directory: Path, *, compress: bool = True) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def draw_all_charts(page, timeout_ms: int = 15_000) -> int:
+    """Have the page draw every chart now (they are otherwise drawn as a reader scrolls
+    to them) and wait until each is drawn; return how many there are."""
+    charts = page.locator(".evidence-chart").count()
+    if charts:
+        page.evaluate("window.evidenceDrawAllCharts()")
+        page.wait_for_function(
+            "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
+            ".length === n",
+            arg=charts,
+            timeout=timeout_ms,
+        )
+    return charts
+
+
+def wait_for_search_results(page, timeout_ms: int = 30_000) -> None:
+    """On Sphinx's search page, wait for its closing "Search finished, found N page(s)"
+    line: results arrive one by one, so the first result is not the end."""
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results .search-summary') || {})"
+        ".textContent?.includes('found')",
+        timeout=timeout_ms,
+    )

@@ -17,7 +17,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evidence.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT, chromium_available, serve
+from evidence.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    INSTALL_HINT,
+    chromium_available,
+    draw_all_charts,
+    serve,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / "_build" / ".staging-pdf"
@@ -79,15 +86,7 @@ def print_pdf(site: Path, out: Path, with_solutions: bool) -> None:
         page = browser.new_page(color_scheme="light")
         page.goto(f"{base}/single.html", wait_until="load")
         page.wait_for_load_state("networkidle")
-        charts = page.locator(".evidence-chart").count()
-        if charts:
-            page.evaluate("window.evidenceDrawAllCharts()")  # drawn lazily on screen
-            page.wait_for_function(
-                "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
-                ".length === n",
-                arg=charts,
-                timeout=30_000,
-            )
+        draw_all_charts(page, timeout_ms=30_000)  # otherwise drawn as they come on screen
         page.evaluate(PREPARE, with_solutions)
         page.emulate_media(media="print")
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import built_pages
 
+from evidence.browser import draw_all_charts
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,16 +30,7 @@ def _violations(browser, url: str, mode: str) -> list[str]:
     page = context.new_page()
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
-    charts = page.locator(".evidence-chart").count()
-    if charts:
-        # Charts are drawn as a reader scrolls to them; check the live ones too.
-        page.evaluate("window.evidenceDrawAllCharts()")
-        page.wait_for_function(
-            "n => document.querySelectorAll(\".evidence-chart[data-rendered='true']\")"
-            ".length === n",
-            arg=charts,
-            timeout=15_000,
-        )
+    draw_all_charts(page)  # charts are drawn as a reader scrolls; check the live ones too
     assert page.evaluate("document.documentElement.dataset.theme") == mode
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(

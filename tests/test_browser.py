@@ -13,6 +13,8 @@ import shutil
 import pytest
 from conftest import built_pages
 
+from evidence.browser import wait_for_search_results
+
 pytestmark = pytest.mark.browser
 
 PAGES = built_pages() or ["index.html"]
@@ -143,11 +145,7 @@ def test_a_downloaded_copy_reads_offline(browser, site_dir, tmp_path):
     page.locator(".evidence-chart").first.scroll_into_view_if_needed()
     page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=CHART_TIMEOUT_MS)
     page.goto((copy / "search.html").as_uri() + "?q=baclofen", wait_until="load")
-    page.wait_for_function(
-        "() => (document.querySelector('#search-results .search-summary') || {})"
-        ".textContent?.includes('found')",
-        timeout=30_000,
-    )
+    wait_for_search_results(page)
     hits = page.locator("#search-results ul.search li a").count()
     context.close()
     assert not refused, f"requests left the downloaded copy: {refused}"

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from evidence.browser import wait_for_search_results
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("0[1-6]_*.md"))
 
@@ -35,12 +37,7 @@ def test_chapter_has_previous_next_and_edit_links(site_dir, chapter):
 def test_built_in_search_finds(browser, site_url, query, expected_page):
     page = browser.new_page()
     page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
-    # Results arrive one by one; wait for Sphinx's "Search finished, found N page(s)" line.
-    page.wait_for_function(
-        "() => (document.querySelector('#search-results .search-summary') || {})"
-        ".textContent?.includes('found')",
-        timeout=30_000,
-    )
+    wait_for_search_results(page)
     hrefs = page.eval_on_selector_all("#search-results ul.search li a",
                                       "els => els.map(e => e.getAttribute('href'))")
     page.close()
