@@ -484,6 +484,34 @@ def _interval_text(value, low, high, open_high) -> str:
     return f"{v} ({lo} to {hi_text})"
 
 
+def _nnt_nnh_encodings(
+    x_field: str,
+    y_field: str,
+    scale: alt.Scale,
+    axis_max: float,
+    benefit_label: str,
+    harm_label: str,
+    last_tooltip: tuple[str, str],
+) -> tuple[alt.X, alt.Y, list]:
+    """Log NNT (x) and NNH (y) axes and the tooltip shared by both benefit-harm charts;
+    ``last_tooltip`` is the (field, title) each chart adds at the end."""
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t <= axis_max]
+    x = alt.X(f"{x_field}:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
+              title=[benefit_label, "(lower is better)"])
+    y = alt.Y(f"{y_field}:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
+              title=[harm_label, "(higher is better)"])
+    field, title = last_tooltip
+    tooltip = [
+        alt.Tooltip("option:N", title="Option"),
+        alt.Tooltip("nnt_text:N", title="NNT (95% CI)"),
+        alt.Tooltip("nnh_text:N", title="NNH (95% CI)"),
+        alt.Tooltip("certainty:N", title="Certainty (GRADE)"),
+        alt.Tooltip("basis:N", title="Basis"),
+        alt.Tooltip(f"{field}:N", title=title),
+    ]
+    return x, y, tooltip
+
+
 def benefit_harm(
     options: pd.DataFrame,
     *,
@@ -547,19 +575,9 @@ def benefit_harm(
         )
     data = pd.DataFrame(rows)
     scale = alt.Scale(type="log", domain=[1, axis_max], nice=False)
-    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t <= axis_max]
-    x = alt.X("nnt:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
-              title=[benefit_label, "(lower is better)"])
-    y = alt.Y("nnh:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
-              title=[harm_label, "(higher is better)"])
-    tooltip = [
-        alt.Tooltip("option:N", title="Option"),
-        alt.Tooltip("nnt_text:N", title="NNT (95% CI)"),
-        alt.Tooltip("nnh_text:N", title="NNH (95% CI)"),
-        alt.Tooltip("certainty:N", title="Certainty (GRADE)"),
-        alt.Tooltip("basis:N", title="Basis"),
-        alt.Tooltip("note:N", title="Note"),
-    ]
+    x, y, tooltip = _nnt_nnh_encodings(
+        "nnt", "nnh", scale, axis_max, benefit_label, harm_label, ("note", "Note")
+    )
     base = alt.Chart(data)
     diagonal = (
         alt.Chart(alt.Data(values=[{"a": 1, "b": 1}, {"a": axis_max, "b": axis_max}]))
@@ -780,20 +798,10 @@ def benefit_harm_gaps(
         "certainty", "basis", "nnt_text", "nnh_text", "missing", "label_dx", "label_dy",
         "label_align", "label_x", "label_y"])
     scale = alt.Scale(type="log", domain=[_GAP_LOW, axis_max], nice=False)
-    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t <= axis_max]
     bases = [b for b in BASIS_SHAPES if b in {p["basis"] for p in points}]
-    x = alt.X("x:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
-              title=[benefit_label, "(lower is better)"])
-    y = alt.Y("y:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
-              title=[harm_label, "(higher is better)"])
-    tooltip = [
-        alt.Tooltip("option:N", title="Option"),
-        alt.Tooltip("nnt_text:N", title="NNT (95% CI)"),
-        alt.Tooltip("nnh_text:N", title="NNH (95% CI)"),
-        alt.Tooltip("certainty:N", title="Certainty (GRADE)"),
-        alt.Tooltip("basis:N", title="Basis"),
-        alt.Tooltip("missing:N", title="Missing"),
-    ]
+    x, y, tooltip = _nnt_nnh_encodings(
+        "x", "y", scale, axis_max, benefit_label, harm_label, ("missing", "Missing")
+    )
     strips = alt.Chart(alt.Data(values=[
         {"x0": _GAP_LOW, "x1": _GAP_HIGH, "y0": _GAP_LOW, "y1": axis_max},
         {"x0": _GAP_HIGH, "x1": axis_max, "y0": _GAP_LOW, "y1": _GAP_HIGH},

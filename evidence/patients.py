@@ -604,6 +604,17 @@ REASON_COLOURS = {
 }
 
 
+def _segment_labels(base: alt.Chart, y: alt.Y, *, group: str, min_pct: float) -> alt.Chart:
+    """White labels centred in each segment of a stacked bar (stacked by ``order`` within
+    ``group``), left out of segments narrower than ``min_pct`` where they would not fit."""
+    return base.mark_text(color="white", fontSize=12, fontWeight="bold").transform_stack(
+        stack="pct", as_=["start", "end"], groupby=[group],
+        sort=[alt.SortField("order", "ascending")],
+    ).transform_calculate(mid="(datum.start + datum.end) / 2").transform_filter(
+        f"datum.pct >= {min_pct}"
+    ).encode(x=alt.X("mid:Q"), y=y, text="label:N")
+
+
 def survey_chart(tidy: pd.DataFrame, *, title: str, description: str) -> alt.Chart:
     """Stacked bars of one denominator's answers per treatment (answers not printed: blank)."""
     key = check_one_denominator(tidy)
@@ -638,12 +649,7 @@ def survey_chart(tidy: pd.DataFrame, *, title: str, description: str) -> alt.Cha
     bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
         x=x, y=y, color=colour, order=alt.Order("order:Q"), tooltip=tooltip
     )
-    text = base.mark_text(color="white", fontSize=12, fontWeight="bold").transform_stack(
-        stack="pct", as_=["start", "end"], groupby=["row"],
-        sort=[alt.SortField("order", "ascending")],
-    ).transform_calculate(mid="(datum.start + datum.end) / 2").transform_filter(
-        "datum.pct >= 6"
-    ).encode(x=alt.X("mid:Q"), y=y, text="label:N")
+    text = _segment_labels(base, y, group="row", min_pct=6)
     return (bars + text).properties(
         title=title, width=430, height=34 * len(rows), description=description,
         usermeta={"table": data[["treatment", "answer", "as_printed"]]
@@ -686,12 +692,7 @@ def bands_chart(bands: pd.DataFrame, *, title: str, description: str) -> alt.Cha
         strokeDash=alt.condition("datum.derived", alt.value([4, 3]), alt.value([1, 0])),
         strokeWidth=alt.condition("datum.derived", alt.value(1.5), alt.value(0)),
     )
-    text = base.mark_text(color="white", fontSize=12, fontWeight="bold").transform_stack(
-        stack="pct", as_=["start", "end"], groupby=["arm"],
-        sort=[alt.SortField("order", "ascending")],
-    ).transform_calculate(mid="(datum.start + datum.end) / 2").transform_filter(
-        "datum.pct >= 6"
-    ).encode(x=alt.X("mid:Q"), y=y, text="label:N")
+    text = _segment_labels(base, y, group="arm", min_pct=6)
     table = [{"Arm": r["arm"], "Band": r["band"], "%": round(float(r["pct"]), 1),
               "Printed or derived": r["kind"]} for _, r in data.iterrows()]
     return (bars + text).properties(
@@ -731,12 +732,7 @@ def reasons_chart(reasons: pd.DataFrame, *, title: str, description: str) -> alt
     bars = base.mark_bar(stroke="white", strokeWidth=1).encode(
         x=x, y=y, color=colour, order=alt.Order("order:Q"), tooltip=tooltip
     )
-    text = base.mark_text(color="white", fontSize=12, fontWeight="bold").transform_stack(
-        stack="pct", as_=["start", "end"], groupby=["row"],
-        sort=[alt.SortField("order", "ascending")],
-    ).transform_calculate(mid="(datum.start + datum.end) / 2").transform_filter(
-        "datum.pct >= 2"
-    ).encode(x=alt.X("mid:Q"), y=y, text="label:N")
+    text = _segment_labels(base, y, group="row", min_pct=2)
     table = [{"Arm": r["arm"], "Reason": r["reason_label"], "People": int(r["count"]),
               "% of those who started": round(float(r["pct"]), 1)} for _, r in long.iterrows()]
     return (bars + text).properties(
