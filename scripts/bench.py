@@ -52,13 +52,26 @@ def executed(output: str) -> str:
     return ", ".join(names) if names else "none"
 
 
+def venv_env(repo: Path) -> dict:
+    return {**os.environ, "PATH": f"{repo / '.venv' / 'bin'}:{os.environ['PATH']}"}
+
+
+def edit_data(repo: Path, undo: bool = False) -> str:
+    """Make (or undo) the benchmark's one-number edit of a data file; return its path."""
+    rel, old, new = DATA_EDIT
+    path = repo / rel
+    src, dst = (new, old) if undo else (old, new)
+    path.write_text(path.read_text().replace(src, dst, 1))
+    return rel
+
+
 def clone(dest: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
     return dest
 
 
 def build_timings(repo: Path, rows: list, skip_setup: bool) -> None:
-    env = {**os.environ, "PATH": f"{repo / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    env = venv_env(repo)
     if skip_setup:
         for name in [".venv", "node_modules"]:
             os.symlink(ROOT / name, repo / name)
@@ -77,12 +90,10 @@ def build_timings(repo: Path, rows: list, skip_setup: bool) -> None:
             f"{100 * seconds / cold:.1f} % of cold; executed: {executed(out)}",
         )
     )
-    rel, old, new = DATA_EDIT
-    path = repo / rel
-    path.write_text(path.read_text().replace(old, new, 1))
+    rel = edit_data(repo)
     seconds, out = run(["make", "book"], repo, env)
     rows.append((f"rebuild after editing {rel}", f"{seconds:.1f} s", f"re-ran: {executed(out)}"))
-    path.write_text(path.read_text().replace(new, old, 1))
+    edit_data(repo, undo=True)
     run(["make", "book"], repo, env)
     shutil.rmtree(repo / "_build" / ".staging", ignore_errors=True)
     seconds, _ = run([str(repo / ".venv" / "bin" / "python"), "scripts/build_html.py"], repo, env)
@@ -91,7 +102,7 @@ def build_timings(repo: Path, rows: list, skip_setup: bool) -> None:
 
 def cache_mode_timings(repo: Path, rows: list) -> None:
     """The same book with Jupyter Book's own executor (jupyter-cache)."""
-    env = {**os.environ, "PATH": f"{repo / '.venv' / 'bin'}:{os.environ['PATH']}"}
+    env = venv_env(repo)
     config = repo / "_config.yml"
     config.write_text(
         config.read_text().replace('execute_notebooks: "off"', 'execute_notebooks: "cache"')
@@ -114,9 +125,7 @@ def cache_mode_timings(repo: Path, rows: list) -> None:
             f"{100 * seconds / cold:.1f} % of cold",
         )
     )
-    rel, old, new = DATA_EDIT
-    path = repo / rel
-    path.write_text(path.read_text().replace(old, new, 1))
+    rel = edit_data(repo)
     seconds, out = run(jb, repo, env)
     reran = (
         "re-executed"

@@ -127,25 +127,30 @@ def test_empty_required_field(copy: Path):
     assert [(p.line, p.column) for p in hits] == [(line, "source_location")]
 
 
-def test_events_greater_than_n(copy: Path):
-    line = line_of("trials_binary.csv", "id", "ohta2012_ae_dizziness")
-    set_cell(copy, "trials_binary.csv", line, "events_control", "249")
-    hits = find(validate(copy), "trials_binary.csv", "events-le-n")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "events_control", "249")]
+# One bad cell each: the message names the file, the line, the column and the value.
+ONE_BAD_CELL = [
+    # (file, key column, row key, column, bad value, rule)
+    ("trials_binary.csv", "id", "ohta2012_ae_dizziness", "events_control", "249", "events-le-n"),
+    ("trials_design.csv", "id", "arnold2007_placebo", "n_randomised", "-75", "minimum"),
+    ("trials_binary.csv", "id", "crofford2005_450_pain_response_50", "pct_treatment", "129",
+     "maximum"),
+    ("facts.csv", "fact_id", "pregabalin_half_life", "source", "smith2018", "unknown-key"),
+    ("trials_binary.csv", "id", "kalita2014_pain_response_50", "outcome", "pain_relief_half",
+     "enum"),
+]
 
 
-def test_negative_n(copy: Path):
-    line = line_of("trials_design.csv", "id", "arnold2007_placebo")
-    set_cell(copy, "trials_design.csv", line, "n_randomised", "-75")
-    hits = find(validate(copy), "trials_design.csv", "minimum")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "n_randomised", "-75")]
-
-
-def test_percentage_over_100(copy: Path):
-    line = line_of("trials_binary.csv", "id", "crofford2005_450_pain_response_50")
-    set_cell(copy, "trials_binary.csv", line, "pct_treatment", "129")
-    hits = find(validate(copy), "trials_binary.csv", "maximum")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "pct_treatment", "129")]
+@pytest.mark.parametrize(
+    ("table", "key_column", "key", "column", "bad", "rule"),
+    ONE_BAD_CELL,
+    ids=["events-greater-than-n", "negative-n", "percentage-over-100", "unknown-source-key",
+         "unknown-outcome-name"],
+)
+def test_one_bad_cell(copy: Path, table, key_column, key, column, bad, rule):
+    line = line_of(table, key_column, key)
+    set_cell(copy, table, line, column, bad)
+    hits = find(validate(copy), table, rule)
+    assert [(p.line, p.column, p.value) for p in hits] == [(line, column, bad)]
 
 
 def test_ci_bounds_reversed(copy: Path):
@@ -163,20 +168,6 @@ def test_duplicate_id(copy: Path):
     hits = find(validate(copy), "trials_continuous.csv", "duplicate-id")
     assert hits and all(p.column == "id" for p in hits)
     assert second in {p.line for p in hits} and first < second
-
-
-def test_unknown_source_key(copy: Path):
-    line = line_of("facts.csv", "fact_id", "pregabalin_half_life")
-    set_cell(copy, "facts.csv", line, "source", "smith2018")
-    hits = find(validate(copy), "facts.csv", "unknown-key")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "source", "smith2018")]
-
-
-def test_unknown_outcome_name(copy: Path):
-    line = line_of("trials_binary.csv", "id", "kalita2014_pain_response_50")
-    set_cell(copy, "trials_binary.csv", line, "outcome", "pain_relief_half")
-    hits = find(validate(copy), "trials_binary.csv", "enum")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "outcome", "pain_relief_half")]
 
 
 def test_non_utf8_file(copy: Path):
