@@ -31,35 +31,35 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	@touch $@
 
-_vendor/.installed: node_modules/.installed scripts/vendor_assets.py $(VENV)/.installed
-	$(PY) scripts/vendor_assets.py
+_vendor/.installed: node_modules/.installed tools/vendor_assets.py $(VENV)/.installed
+	$(PY) -m tools.vendor_assets
 	@touch $@
 
 setup: $(VENV)/.installed _vendor/.installed ## create .venv and install the locked stack and chart assets
 
 # ---- the book -----------------------------------------------------------------------
 validate: setup ## check every table in data/ against its schema and rules
-	$(PY) scripts/validate.py
+	$(PY) -m tools.validate
 
 execute: setup ## execute the notebooks whose inputs changed
-	$(PY) scripts/execute.py
+	$(PY) -m tools.execute
 
 execute-force: setup ## execute every notebook
-	$(PY) scripts/execute.py --force
+	$(PY) -m tools.execute --force
 
 html: setup ## build the HTML from committed outputs (strict; swapped in only on success)
-	$(PY) scripts/build_html.py
+	$(PY) -m tools.build_html
 
 results: ## write _build/results.json (every glued value, its notebook and sources)
-	$(PY) scripts/export_results.py
+	$(PY) -m tools.export_results
 
 pdf: setup ## print the whole book to _build/pdf/book.pdf (SOLUTIONS=0 leaves solutions out)
-	bash scripts/ensure_chromium.sh
-	$(PY) scripts/build_pdf.py $(if $(filter 0,$(SOLUTIONS)),--no-solutions,)
+	bash tools/ensure_chromium.sh
+	$(PY) -m tools.build_pdf $(if $(filter 0,$(SOLUTIONS)),--no-solutions,)
 
 bench: setup ## time set-up, builds, page weight, first chart, Lighthouse (prints a table)
-	bash scripts/ensure_chromium.sh
-	$(PY) scripts/bench.py
+	bash tools/ensure_chromium.sh
+	$(PY) -m tools.bench
 
 # `make book` runs each step only when one of its inputs is newer than the step's stamp
 # (a file changed, was added or removed), so a rebuild with nothing changed costs a
@@ -72,23 +72,23 @@ tree = $(shell find $(1) -not -path '*/__pycache__*' -not -path '*/.ipynb_checkp
 DATA_IN := $(call tree,data) book/references.bib
 PACKAGE_IN := $(call tree,evidence) pyproject.toml
 NOTEBOOKS_IN := $(call tree,notebooks)
-PAGES_IN := $(filter-out book/data.md,$(call tree,book)) $(call tree,_ext _templates _static _root) \
-  _config.yml _toc.yml scripts/build_html.py scripts/data_appendix.py
+PAGES_IN := $(filter-out book/data.md,$(call tree,book)) $(call tree,_templates _static _root) \
+  _config.yml _toc.yml tools/build_html.py tools/data_appendix.py tools/sphinx_ext.py
 VALIDATED := _build/.stamps/validated
 EXECUTED := _build/.stamps/executed
 PUBLISHED := _build/.stamps/html
 
-$(VALIDATED): $(DATA_IN) $(PACKAGE_IN) scripts/validate.py $(SETUP_DONE)
-	$(PY) scripts/validate.py
+$(VALIDATED): $(DATA_IN) tools/validate.py $(SETUP_DONE)
+	$(PY) -m tools.validate
 	@mkdir -p $(@D) && touch $@
 
-$(EXECUTED): $(VALIDATED) $(NOTEBOOKS_IN) scripts/execute.py requirements.txt
-	$(PY) scripts/execute.py
+$(EXECUTED): $(VALIDATED) $(NOTEBOOKS_IN) $(PACKAGE_IN) tools/execute.py requirements.txt
+	$(PY) -m tools.execute
 	@mkdir -p $(@D) && touch $@
 
 $(PUBLISHED): $(EXECUTED) $(PAGES_IN)
-	$(PY) scripts/build_html.py
-	$(PY) scripts/export_results.py
+	$(PY) -m tools.build_html
+	$(PY) -m tools.export_results
 	@mkdir -p $(@D) && touch $@
 
 book: $(PUBLISHED) ## set up, validate, execute what is stale, build _build/html
@@ -105,7 +105,7 @@ test-notebooks: setup ## nbval: every committed output equals a fresh run
 test-build: html results
 
 test-browser: setup
-	bash scripts/ensure_chromium.sh
+	bash tools/ensure_chromium.sh
 	$(PY) -m pytest -q -m "site or browser" tests
 
 test-pdf: pdf
@@ -115,13 +115,13 @@ test: validate lint test-unit test-notebooks test-build test-browser test-pdf ##
 	@echo "make test: all checks passed"
 
 check: validate ## fast checks while editing: data, unit tests, notebook hashes, lint
-	$(PY) scripts/execute.py --check
+	$(PY) -m tools.execute --check
 	$(PY) -m pytest -q -n 2 -p no:cacheprovider -m "not site and not browser and not pdf and not slow" tests
-	$(PY) -m ruff check evidence scripts tests _ext
+	$(PY) -m ruff check evidence tools educator tests
 	$(VENV)/bin/nbqa ruff notebooks
 
 lint: setup
-	$(PY) -m ruff check evidence scripts tests _ext
+	$(PY) -m ruff check evidence tools educator tests
 	$(VENV)/bin/nbqa ruff notebooks
 
 lock: ## re-resolve requirements.in into the hashed lock (needs network)

@@ -4,7 +4,7 @@ Chapter 3 reports back pain mostly through published reviews (Shanthanna 2017, E
 Kolber 2021), many of whose numbers were read second-hand, plus two trials with arm counts
 (Atkinson 2016 via Kolber, and PRECISE, Mathieson 2017, whose counts are derived from
 printed percentages). The rules that pick those rows live here, so the notebook
-(``notebooks/back_pain.ipynb``) does not hide them in filters and the tests can check them:
+(``notebooks/03_back_pain.ipynb``) does not hide them in filters and the tests can check them:
 
 * :func:`published_rows` picks every published estimate for a gabapentinoid in a back-pain
   condition; :func:`published_table` turns them into the table the chapter shows, with each
@@ -217,7 +217,7 @@ _KOLBER = (
     "counts should give the same RR, so any difference is rounding."
 )
 
-# How each published row matching one of back_pain.ipynb's analyses (same drug, condition
+# How each published row matching one of 03_back_pain.ipynb's analyses (same drug, condition
 # and outcome) relates to ours; tests/test_back_pain.py checks the claims against the data.
 REASONS: dict[str, tuple[str, str]] = {
     "kolber2021_withdrawal_ae_anticonvulsants_rr": (analyses.AGREES, _KOLBER),

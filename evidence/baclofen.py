@@ -4,7 +4,7 @@ Chapter 4 has almost no outcome data to pool: no randomised trial of baclofen in
 fibromyalgia exists in ``data/``, and in low back pain only one baclofen-versus-placebo trial
 (Dapas 1985, no numbers in its abstract), one add-on trial (Friedman 2019) and review
 estimates for drug *classes* that may or may not contain baclofen. The rules here keep the
-notebook (``notebooks/baclofen.ipynb``) honest about that:
+notebook (``notebooks/04_baclofen.ipynb``) honest about that:
 
 * :func:`trials_of` counts the trials of a drug in a condition across every trial table, so
   "no trial" is a computed result, not a sentence typed into the chapter;

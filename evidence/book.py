@@ -3,7 +3,7 @@
 :func:`glue` wraps myst-nb's glue: it stores the value's display data under a
 key the chapters paste with ``{glue:text}`` / ``{glue:figure}``, and adds to the
 output's metadata the bibliography keys the value rests on (and, for scalars,
-the raw value). ``scripts/export_results.py`` reads that metadata back into
+the raw value). ``tools/export_results.py`` reads that metadata back into
 ``_build/results.json``, the ledger of every number the book shows.
 
 :func:`record_analysis` glues one meta-analysis (or single-trial analysis) the same way,
@@ -109,7 +109,7 @@ def record_analysis(
     dict of :func:`evidence.meta.nnt` / ``pooled_nnt`` (signed: positive = NNTB, negative =
     NNTH). The record is glued under ``analysis_<analysis_id>`` like :func:`glue` does
     (hidden, with the ledger metadata and its ``sources``); its text is a one-line summary
-    a chapter may paste. ``scripts/export_results.py`` reads the records back from the
+    a chapter may paste. ``tools/export_results.py`` reads the records back from the
     committed notebooks, so the CSV is written at build time without executing anything.
     Returns the record.
     """

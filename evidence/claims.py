@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from . import DATA, ROOT
+from . import DATA, ROOT, reads
 from . import data as _data
 from .charts import PALETTE
 
@@ -166,7 +166,7 @@ def load_search_log() -> pd.DataFrame:
     re-runs the notebook): columns ``n``, ``corpus``, ``query``, ``purpose``, ``outcome``.
     """
     path = DATA / "claims_search_log.tsv"
-    _data.record_read(path)
+    reads.record(path)
     return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
 

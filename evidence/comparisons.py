@@ -685,7 +685,7 @@ SOF_BACK_PAIN: tuple[tuple[str, str, str, bool, str], ...] = (
 )
 
 # Analyses another notebook already records under the same id (record_analysis ids must be
-# unique across notebooks): gabapentin_fm_trial.ipynb and pooled_fibromyalgia.ipynb.
+# unique across notebooks): 03_gabapentin_fm_trial.ipynb and 03_pooled_fibromyalgia.ipynb.
 RECORDED_ELSEWHERE = frozenset({
     "gabapentin_fm_pain30",
     "gabapentin_fm_withdrawal_ae",

@@ -2,23 +2,18 @@
 
 Every notebook reads its data through :func:`load`, never with a bare
 ``pd.read_csv``. Besides keeping paths in one place, that lets the executor
-(``scripts/execute.py``) learn which data files a notebook depends on: when the
-environment variable ``EVIDENCE_READ_LOG`` names a file, each path read is
-appended to it, and the executor folds those files into the notebook's input
-hash. Editing one number in one table then re-executes exactly the notebooks
-that read that table.
+(``tools/execute.py``) learn which data files a notebook depends on
+(:mod:`evidence.reads`): editing one number in one table then re-executes exactly
+the notebooks that read that table.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
-from . import DATA, ROOT
-
-READ_LOG_ENV = "EVIDENCE_READ_LOG"
+from . import DATA, ROOT, reads
 
 
 def path_of(table: str) -> Path:
@@ -33,16 +28,6 @@ def path_of(table: str) -> Path:
     return path
 
 
-def record_read(path: Path) -> None:
-    """Append ``path`` (relative to the repository) to the read log, if one is active."""
-    log = os.environ.get(READ_LOG_ENV)
-    if not log:
-        return
-    rel = Path(path).resolve().relative_to(ROOT).as_posix()
-    with open(log, "a", encoding="utf-8") as fh:
-        fh.write(rel + "\n")
-
-
 def load(table: str, *, as_printed: bool = False) -> pd.DataFrame:
     """Read one table of ``data/``.
 
@@ -51,7 +36,7 @@ def load(table: str, *, as_printed: bool = False) -> pd.DataFrame:
     become numbers and empty cells NaN.
     """
     path = path_of(table)
-    record_read(path)
+    reads.record(path)
     if as_printed:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     return pd.read_csv(path, keep_default_na=True, na_values=[""])

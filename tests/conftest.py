@@ -6,31 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from support import SITE
 
-from evidence.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT, chromium_available, serve
-
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
-
-
-def built_pages() -> list[str]:
-    """Every HTML page of the built site, relative to its root (empty if not built)."""
-    if not SITE.is_dir():
-        return []
-    skip = ("_static/", "_sources/", "_images/")
-    return sorted(
-        p.relative_to(SITE).as_posix()
-        for p in SITE.rglob("*.html")
-        if not p.relative_to(SITE).as_posix().startswith(skip)
-    )
-
-
-def content_pages() -> list[str]:
-    """Built pages that are book pages (not the root's redirect to the introduction)."""
-    return [
-        p for p in built_pages()
-        if 'http-equiv="Refresh"' not in (SITE / p).read_text(encoding="utf-8")[:2000]
-    ]
+from tools.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT, chromium_available, serve
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,229 @@
+"""Re-run an analysis notebook with other parameters into a standalone HTML report.
+
+    python educator/report.py notebooks/03_pooled_fibromyalgia.ipynb \\
+        -p threshold 50 -p model fixed -o reports/x.html
+    python educator/report.py notebooks/03_pooled_fibromyalgia.ipynb -p leave_out '["ohta2012"]'
+
+Why: educators and readers can ask "what if?" (another responder threshold, another
+pooling model, a trial left out, one dose only) without editing the book. The notebook
+is executed by papermill into a temporary folder (``tools.execute.execute`` with an
+``output``), so the committed notebook and the book are never touched; the report goes
+to ``reports/`` (git-ignored) unless ``-o`` says otherwise.
+
+The report is one HTML file that works offline: no script or style is loaded from
+elsewhere, and every chart is shown as the static SVG its output already carries. Its
+header lists the parameters and says which differ from the book's.
+
+Parameter values are read as JSON when they parse (``50``, ``0.1``, ``["ohta2012"]``,
+``true``) and as text otherwise (``fixed``). Exit status 2 for an unknown parameter or a
+bad value, 1 when the notebook raises (the message names the cell).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import html
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+try:
+    from tools.execute import NotebookError, execute
+except ModuleNotFoundError:  # run from a checkout without the editable install
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tools.execute import NotebookError, execute
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+EXIT_BAD_INPUT = 2
+
+STYLE = """
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif;
+       max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem; color: #222; line-height: 1.5; }
+header.report { border: 2px solid #D55E00; border-radius: 6px; padding: 0.8rem 1.2rem;
+                margin-bottom: 1.5rem; background: #fff8f3; }
+header.report h1 { font-size: 1.3rem; margin: 0 0 0.4rem; }
+header.report table { border-collapse: collapse; margin: 0.5rem 0; }
+header.report th, header.report td { border: 1px solid #ccc; padding: 0.2rem 0.6rem;
+                                     text-align: left; }
+tr.changed td { font-weight: bold; background: #ffe9d6; }
+.jp-InputArea pre, .input_area pre, pre { background: #f6f6f6; padding: 0.5rem;
+                                           overflow-x: auto; font-size: 0.85rem; }
+table.dataframe { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
+table.dataframe th, table.dataframe td { border: 1px solid #ddd; padding: 0.2rem 0.5rem; }
+.evidence-chart__fallback { max-width: 100%; height: auto; }
+.evidence-chart__data table { border-collapse: collapse; font-size: 0.85rem; }
+.evidence-chart__data td, .evidence-chart__data th { border: 1px solid #ddd;
+                                                     padding: 0.2rem 0.5rem; }
+"""
+
+
+def parse_value(text: str) -> object:
+    """A parameter value: JSON when it parses (numbers, lists, true/false), else text."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def notebook_parameters(nb: nbformat.NotebookNode) -> dict[str, object]:
+    """The defaults in the cell tagged ``parameters`` (literal assignments only)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            out = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target = node.targets[0]
+                    if isinstance(target, ast.Name):
+                        out[target.id] = ast.literal_eval(node.value)
+            return out
+    return {}
+
+
+def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def _plain_myst(source: str) -> str:
+    """MyST roles that plain Markdown cannot render, as readable text."""
+    source = re.sub(r"\{cite:[pt]\}`([^`]+)`", lambda m: "(" + m.group(1).replace(",", "; ") + ")",
+                    source)
+    return re.sub(r"\{(?:doc|ref|term)\}`([^`<]*?)(?:\s*<[^>]+>)?`", r"\1", source)
+
+
+def _strip_for_report(nb: nbformat.NotebookNode) -> None:
+    """Drop the hidden glue outputs and turn MyST roles into text."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _plain_myst(cell.source)
+        elif cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if "scrapbook" not in o.get("metadata", {})]
+
+
+def header_html(rel: str, title: str, defaults: dict, given: dict) -> str:
+    rows = []
+    for name, default in defaults.items():
+        value = given.get(name, default)
+        changed = name in given and given[name] != default
+        book = "" if not changed else f" (book: {default!r})"
+        css = " class='changed'" if changed else ""
+        rows.append(
+            f"<tr{css}><td><code>{html.escape(name)}</code></td>"
+            f"<td><code>{html.escape(repr(value))}</code>{html.escape(book)}</td></tr>"
+        )
+    differ = [n for n in defaults if n in given and given[n] != defaults[n]]
+    summary = (
+        "These parameters differ from the book's: "
+        + ", ".join(f"{n} = {given[n]!r} (book: {defaults[n]!r})" for n in differ)
+        + "."
+        if differ
+        else "Every parameter equals the book's: the numbers are the book's."
+    )
+    return (
+        "<header class='report'>"
+        f"<h1>Educator's report: {html.escape(title)}</h1>"
+        f"<p>Re-run of <code>{html.escape(rel)}</code> with the parameters below. This is "
+        "not the book: the book's numbers come from the committed notebook, which was not "
+        "changed. Educational material, not medical advice.</p>"
+        f"<p><strong>{html.escape(summary)}</strong></p>"
+        "<table><thead><tr><th>parameter</th><th>value in this report</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></header>"
+    )
+
+
+def render(executed: Path, source_rel: str, title: str, defaults: dict, given: dict) -> str:
+    """The standalone HTML of an executed notebook, with the parameter header."""
+    from nbconvert import HTMLExporter
+    from pygments.formatters import HtmlFormatter
+
+    nb = nbformat.read(executed, as_version=4)
+    _strip_for_report(nb)
+    exporter = HTMLExporter(template_name="basic")
+    body, _ = exporter.from_notebook_node(nb)
+    pygments_css = HtmlFormatter().get_style_defs(".highlight")
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)} (educator's report)</title>"
+        f"<style>{STYLE}\n{pygments_css}</style></head><body>"
+        f"{header_html(source_rel, title, defaults, given)}<main>{body}</main></body></html>\n"
+    )
+
+
+def _default_output(path: Path, given: dict) -> Path:
+    tag = "-".join(
+        f"{k}-{re.sub(r'[^A-Za-z0-9.]+', '_', json.dumps(v)).strip('_')}"
+        for k, v in given.items()
+    )
+    return REPORTS / f"{path.stem}{'-' + tag if tag else ''}.html"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="a parameter and its value (repeatable)",
+    )
+    parser.add_argument("-o", "--output", type=Path, help="HTML file (default: reports/...)")
+    parser.add_argument(
+        "--keep-notebook", type=Path, help="also keep the executed notebook at this path"
+    )
+    args = parser.parse_args(argv)
+    path = args.notebook.resolve()
+    if not path.is_file():
+        print(f"report: no notebook at {args.notebook}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    source = nbformat.read(path, as_version=4)
+    defaults = notebook_parameters(source)
+    given = {name: parse_value(value) for name, value in args.parameter}
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        print(
+            f"report: {args.notebook} has no parameter(s) {', '.join(unknown)}; "
+            f"its parameters: {', '.join(defaults) or 'none'}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    for name, value in given.items():
+        if type(value) is not type(defaults[name]) and not (
+            isinstance(value, int | float) and isinstance(defaults[name], int | float)
+        ):
+            print(
+                f"report: parameter {name} should be like {defaults[name]!r}, got {value!r}",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+    out = (args.output or _default_output(path, given)).resolve()
+    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    with tempfile.TemporaryDirectory(prefix="report-") as tmp:
+        executed = Path(tmp) / path.name
+        try:
+            execute(path, output=executed, parameters=given)
+        except NotebookError as err:
+            print(f"report: {err}", file=sys.stderr)
+            return 1
+        page = render(executed, rel, _title(source, path.stem), defaults, given)
+        if args.keep_notebook:
+            args.keep_notebook.parent.mkdir(parents=True, exist_ok=True)
+            args.keep_notebook.write_bytes(executed.read_bytes())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    print(f"Wrote {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

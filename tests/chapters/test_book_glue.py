@@ -1,0 +1,53 @@
+"""Every number a chapter pastes exists in a notebook, and carries its sources."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from support import ROOT
+
+from evidence.book import glue, glued_outputs
+
+REF = re.compile(r"\{(?:glue|glue:text|glue:any)\}`([^`]+?\.ipynb)::([A-Za-z0-9_]+)")
+CHART = re.compile(r"```\{chart\}\s+(\S+?\.ipynb)::([A-Za-z0-9_]+)")
+
+
+def _glued_keys(notebook: Path) -> dict[str, dict]:
+    return {key: meta for key, meta, _ in glued_outputs(notebook)}
+
+
+def _references():
+    for page in sorted((ROOT / "book").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for pattern in (REF, CHART):
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                yield page, line, match.group(1), match.group(2)
+
+
+def test_every_pasted_key_exists_and_has_sources():
+    problems = []
+    cache: dict[Path, dict] = {}
+    refs = list(_references())
+    assert refs, "no chapter pastes anything: the glue pattern is broken"
+    for page, line, nb_rel, key in refs:
+        notebook = (page.parent / nb_rel).resolve()
+        where = f"{page.relative_to(ROOT)}:{line}"
+        if not notebook.is_file():
+            problems.append(f"{where}: no notebook {nb_rel}")
+            continue
+        keys = cache.setdefault(notebook, _glued_keys(notebook))
+        if key not in keys:
+            problems.append(f"{where}: {notebook.name} glues no key {key!r}")
+        elif not keys[key].get("evidence", {}).get("sources"):
+            problems.append(f"{where}: {key!r} was glued without sources")
+    assert not problems, "\n".join(problems)
+
+
+def test_glue_refuses_a_value_without_sources():
+    with pytest.raises(ValueError, match="sources"):
+        glue("x", 1.0, sources=[])
+    with pytest.raises(ValueError, match="sources"):
+        glue("x", 1.0, sources="arnold2007")

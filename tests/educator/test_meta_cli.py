@@ -1,0 +1,229 @@
+"""Tests of educator/meta.py, run as a user runs it: a subprocess from the repository root.
+
+Expected numbers are R metafor's published results for dat.bcg, from
+github.com/wviechtb/metafor tests/testthat/test_misc_metan_vs_rma.uni_with_dat.bcg.r
+(commit 0e54b316e8c58fe0f0ab5890017193728a305ad1), "RE model w/ DL estimator,
+measure='RR'" and "FE model, measure='RR'"; see tests/test_meta.py for the data source.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support import FIXTURES, ROOT
+
+SCRIPT = Path("educator") / "meta.py"
+FIX = FIXTURES / "meta"
+BINARY_HEADER = "study,events_treatment,n_treatment,events_control,n_control"
+CONT_HEADER = "study,mean_treatment,sd_treatment,n_treatment,mean_control,sd_control,n_control"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT if cwd == ROOT else ROOT / SCRIPT), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def bcg_csv(tmp_path_factory) -> Path:
+    """The BCG fixture (tpos/tneg/cpos/cneg) rewritten in the command's column names."""
+    b = pd.read_csv(FIX / "bcg.csv")
+    df = pd.DataFrame(
+        {
+            "study": b["author"] + " " + b["year"].astype(str),
+            "events_treatment": b["tpos"],
+            "n_treatment": b["tpos"] + b["tneg"],
+            "events_control": b["cpos"],
+            "n_control": b["cpos"] + b["cneg"],
+        }
+    )
+    path = tmp_path_factory.mktemp("cli") / "bcg.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_text_output_random_effects(bcg_csv):
+    res = run(str(bcg_csv), "--measure", "RR", "--model", "DL", "--undesirable")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "risk ratio (RR)" in out and "DerSimonian–Laird" in out
+    assert "Aronson 1948" in out and "Comstock et al 1976" in out
+    # metafor: exp(beta) 0.4896 (0.3449, 0.6950); tau² 0.3088; I² 92.1173; QE 152.2330
+    assert "0.49" in out and "0.34 to 0.7" in out
+    assert "Q = 152.23 on 12 df" in out
+    assert "I² = 92.1%" in out and "τ² = 0.3088" in out
+    assert "prediction interval" in out
+    assert "NNTB" in out  # fewer TB cases on BCG is a benefit
+    assert res.stderr == ""
+
+
+def test_json_output_random_effects(bcg_csv):
+    res = run(str(bcg_csv), "--measure", "RR", "--model", "DL", "--json")
+    assert res.returncode == 0, res.stderr
+    d = json.loads(res.stdout)
+    for key in (
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "tau2",
+        "i2",
+        "q",
+        "n_studies",
+        "n_participants",
+        "studies",
+        "pi_low",
+        "pi_high",
+    ):
+        assert key in d
+    assert d["estimate"] == pytest.approx(0.4896, abs=5e-4)
+    assert d["ci_low"] == pytest.approx(0.3449, abs=5e-4)
+    assert d["ci_high"] == pytest.approx(0.6950, abs=5e-4)
+    assert d["tau2"] == pytest.approx(0.3088, abs=5e-4)
+    assert d["i2"] == pytest.approx(92.1173, abs=5e-4)
+    assert d["q"] == pytest.approx(152.2330, abs=5e-4)
+    assert d["n_studies"] == 13
+    b = pd.read_csv(FIX / "bcg.csv")
+    assert d["n_participants"] == int(b[["tpos", "tneg", "cpos", "cneg"]].to_numpy().sum())
+    assert len(d["studies"]) == 13
+    assert sum(s["weight"] for s in d["studies"]) == pytest.approx(100)
+    assert all({"study", "estimate", "weight"} <= set(s) for s in d["studies"])
+    assert d["pi_low"] < d["ci_low"] and d["pi_high"] > d["ci_high"]
+
+
+def test_json_fixed_effect(bcg_csv):
+    res = run(str(bcg_csv), "--measure", "rr", "--model", "fixed", "--json")
+    assert res.returncode == 0, res.stderr
+    d = json.loads(res.stdout)
+    # metafor "FE model, measure='RR'": predict(transf=exp) 0.6503 (0.6007, 0.7040), QE 152.2330
+    assert (d["estimate"], d["ci_low"], d["ci_high"]) == pytest.approx(
+        (0.6503, 0.6007, 0.7040), abs=5e-4
+    )
+    assert d["q"] == pytest.approx(152.2330, abs=5e-4)
+    assert d["tau2"] is None and d["pi_low"] is None
+
+
+def test_runs_from_another_directory(bcg_csv, tmp_path):
+    res = run(str(bcg_csv), "--measure", "OR", "--model", "MH", "--json", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    # metafor rma.mh(measure="OR"): exp 0.6229 (0.5748, 0.6750)
+    assert json.loads(res.stdout)["estimate"] == pytest.approx(0.6229, abs=5e-4)
+
+
+def test_shared_placebo_counted_once(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text(
+        BINARY_HEADER + ",shared_control_id\n"
+        "A low,12,40,8,50,A\nA high,16,40,8,50,A\nB,20,60,12,60,\n"
+    )
+    for strategy in ("combine", "split"):
+        res = run(
+            str(path), "--measure", "RR", "--model", "fixed", "--json", "--multiarm", strategy
+        )
+        assert res.returncode == 0, res.stderr
+        assert json.loads(res.stdout)["n_participants"] == 40 + 40 + 50 + 60 + 60
+
+
+BAD_CASES = {
+    "missing column": (
+        "study,events_treatment,n_treatment,events_control\nA,1,10,2\nB,2,10,3\n",
+        ["RR", "fixed"],
+        1,
+        "n_control",
+        "missing",
+    ),
+    "events exceed n": (
+        BINARY_HEADER + "\nA,1,10,2,10\nB,12,10,3,10\n",
+        ["OR", "DL"],
+        3,
+        "events_treatment",
+        "exceed",
+    ),
+    "zero n": (
+        BINARY_HEADER + "\nA,1,10,2,10\nB,0,0,3,10\n",
+        ["RR", "DL"],
+        3,
+        "n_treatment",
+        "greater than 0",
+    ),
+    "negative n": (
+        BINARY_HEADER + "\nA,1,10,2,-10\nB,1,10,3,10\n",
+        ["RD", "fixed"],
+        2,
+        "n_control",
+        "greater than 0",
+    ),
+    "non-numeric": (
+        BINARY_HEADER + "\nA,1,10,two,10\nB,1,10,3,10\n",
+        ["RR", "PM"],
+        2,
+        "events_control",
+        "not a number",
+    ),
+    "single study": (
+        BINARY_HEADER + "\nA,1,10,2,10\n",
+        ["RR", "DL"],
+        2,
+        "study",
+        "at least 2 studies",
+    ),
+    "MH with continuous": (
+        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,1,10,4,1,10\n",
+        ["MD", "MH"],
+        1,
+        "--model",
+        "binary",
+    ),
+    "SD not positive": (
+        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,0,10,4,1,10\n",
+        ["SMD", "DL"],
+        3,
+        "sd_treatment",
+        "greater than 0",
+    ),
+    "blank line keeps line numbers": (
+        BINARY_HEADER + "\nA,1,10,2,10\n\nB,1,10,x,10\n",
+        ["RR", "DL"],
+        4,
+        "events_control",
+        "not a number",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CASES))
+def test_bad_input_exits_2_naming_file_line_and_column(case, tmp_path):
+    text, (measure, model), line, column, rule = BAD_CASES[case]
+    path = tmp_path / "trials.csv"
+    path.write_text(text)
+    res = run(str(path), "--measure", measure, "--model", model)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    match = [ln for ln in lines if f"line {line}:" in ln and f"'{column}'" in ln]
+    assert match, res.stderr
+    assert str(path) in match[0] and rule in match[0]
+
+
+def test_every_problem_on_its_own_line(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text(BINARY_HEADER + "\nA,12,10,2,10\nB,1,0,x,10\n")
+    res = run(str(path), "--measure", "RR", "--model", "DL")
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 4  # events > n on line 2; n = 0, events > n and 'x' on line 3
+    assert all(ln.startswith(f"{path}: line ") for ln in lines)
+
+
+def test_missing_file_exits_2(tmp_path):
+    res = run(str(tmp_path / "nope.csv"), "--measure", "RR", "--model", "DL")
+    assert res.returncode == 2
+    assert "nope.csv" in res.stderr

@@ -1,0 +1,83 @@
+"""The generated data appendix lists every table with its true row and status counts."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evidence import DATA, ROOT
+from tools.data_appendix import GENERATED_BY, render, stats
+
+
+def resources() -> list[dict]:
+    return json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+
+
+def count_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("book") / "data.md"
+    result = subprocess.run([sys.executable, "-m", "tools.data_appendix",
+                             "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def test_generated_comment_on_top(page: str):
+    first = page.splitlines()[0]
+    assert first.startswith("% ") and GENERATED_BY in first
+
+
+def test_title(page: str):
+    assert "\n# Data appendix\n" in page
+
+
+def test_every_table_with_its_row_and_status_counts(page: str):
+    summary = {}
+    for line in page.splitlines():
+        m = re.match(r"\| (.+?) \| `data/(.+?)` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", line)
+        if m:
+            summary[m[2]] = tuple(int(x) for x in m.groups()[2:])
+    assert set(summary) == {r["path"] for r in resources()}
+    for res in resources():
+        rows = count_rows(DATA / res["path"])
+        status = tuple(sum(1 for r in rows if r.get("status") == s)
+                       for s in ("verified", "secondary", "derived"))
+        assert summary[res["path"]] == (len(rows), *status), res["path"]
+        assert f"\n## {res['title']}\n" in page
+        assert f"File `data/{res['path']}`" in page
+
+
+def test_every_column_documented(page: str):
+    for res in resources():
+        section = page.split(f"\n## {res['title']}\n", 1)[1].split("\n## ", 1)[0]
+        for field in res["schema"]["fields"]:
+            assert f"| `{field['name']}` | {field['type']} |" in section, (res["path"],
+                                                                         field["name"])
+
+
+def test_totals_add_up(page: str):
+    m = re.search(r"\| All tables \| \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|", page)
+    assert m
+    tables = stats()
+    assert int(m[1]) == sum(t.rows for t in tables)
+    assert int(m[2]) + int(m[3]) + int(m[4]) <= int(m[1])
+
+
+def test_render_is_deterministic():
+    assert render() == render()
+
+
+def test_no_sphinx_directives_or_roles(page: str):
+    assert "```{" not in page and ":::" not in page and "{ref}" not in page

@@ -1,0 +1,163 @@
+"""The executor: which notebooks are stale, and what happens when one raises."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from support import ROOT
+
+from evidence.reads import READ_LOG_ENV
+from tools import execute as notebooks
+from tools.execute import NotebookError, cells_digest, execute, notebook_paths, status
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
+def test_committed_outputs_are_current(path):
+    """The fast guard: each committed notebook's input hash matches its inputs now."""
+    st = status(path)
+    assert st.current, f"{st.name}: outputs are stale ({st.reason}); refresh with `make book`"
+
+
+def test_every_notebook_records_the_data_and_engine_modules_it_read():
+    for path in notebook_paths():
+        inputs = nbformat.read(path, as_version=4).metadata[notebooks.META_KEY]["inputs"]
+        tables = [rel for rel in inputs if rel.startswith("data/")]
+        modules = [rel for rel in inputs if rel.startswith("evidence/")]
+        assert tables, f"{path.name} read no data through evidence.data.load"
+        assert {"evidence/__init__.py", "evidence/data.py"} <= set(modules), path.name
+        assert len(tables) + len(modules) == len(inputs), f"{path.name}: {inputs}"
+
+
+def _read_log(tmp_path: Path, code: str) -> list[str]:
+    """What a Python process running ``code`` records in its read log."""
+    log = tmp_path / "reads.log"
+    env = {**os.environ, READ_LOG_ENV: str(log)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=tmp_path)
+    return log.read_text(encoding="utf-8").split()
+
+
+def test_an_import_records_the_engine_modules_it_loads_and_no_others(tmp_path):
+    reads = _read_log(tmp_path, "from evidence import backpain")
+    # backpain imports analyses, which imports meta: all three, and the package itself.
+    assert {"evidence/backpain.py", "evidence/analyses.py", "evidence/meta.py",
+            "evidence/__init__.py"} <= set(reads)
+    assert "evidence/charts.py" not in reads and "evidence/pk.py" not in reads
+    assert not any(rel.startswith(("tools/", "tests/")) for rel in reads)
+
+
+def test_without_a_read_log_nothing_is_recorded(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != READ_LOG_ENV}
+    subprocess.run([sys.executable, "-c", "import sys, evidence.meta; "
+                    "assert not any(type(f).__name__ == '_EngineImports' for f in sys.meta_path)"],
+                   env=env, check=True, cwd=tmp_path)
+
+
+def test_injected_parameters_do_not_change_the_cell_digest():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    before = cells_digest(nb)
+    injected = nbformat.v4.new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]})
+    nb.cells.insert(0, injected)
+    assert cells_digest(nb) == before
+    nb.cells.append(nbformat.v4.new_code_cell("y = 3"))
+    assert cells_digest(nb) != before
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    """A copy of the repository's notebooks, data and lock, with the executor pointed at it."""
+    for rel in ["notebooks", "data", "evidence"]:
+        shutil.copytree(ROOT / rel, tmp_path / rel, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "requirements.txt", tmp_path / "requirements.txt")
+    monkeypatch.setattr(notebooks, "ROOT", tmp_path)
+    monkeypatch.setattr(notebooks, "LOCK", tmp_path / "requirements.txt")
+    return tmp_path
+
+
+def test_editing_a_data_file_makes_exactly_its_readers_stale(sandbox):
+    paths = notebook_paths(sandbox / "notebooks")
+    assert all(status(p).current for p in paths)
+    edited = sandbox / "data" / "trials_binary.csv"
+    original = edited.read_text(encoding="utf-8")
+    assert ",38,75,23,75," in original, "the Arnold 2007 responder row moved: update this test"
+    edited.write_text(original.replace(",38,75,23,75,", ",39,75,23,75,", 1), encoding="utf-8")
+    readers = {
+        p.name for p in paths
+        if "data/trials_binary.csv" in nbformat.read(p, 4).metadata["evidence"]["inputs"]
+    }
+    stale = {p.name for p in paths if not status(p).current}
+    assert readers and stale == readers
+    edited.write_text(original, encoding="utf-8")
+    assert all(status(p).current for p in paths)
+
+
+def _importers(paths: list[Path], module: str) -> set[str]:
+    return {p.name for p in paths
+            if module in nbformat.read(p, 4).metadata["evidence"]["inputs"]}
+
+
+def test_editing_an_engine_module_makes_exactly_its_importers_stale(sandbox):
+    paths = notebook_paths(sandbox / "notebooks")
+    module = sandbox / "evidence" / "pk.py"
+    importers = _importers(paths, "evidence/pk.py")
+    assert importers and len(importers) < len(paths)
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert {p.name for p in paths if not status(p).current} == importers
+
+
+def test_a_module_no_notebook_imports_stales_nothing(sandbox):
+    (sandbox / "evidence" / "brand_new.py").write_text("X = 1\n", encoding="utf-8")
+    paths = notebook_paths(sandbox / "notebooks")
+    assert all(status(p).current for p in paths)
+
+
+def test_editing_the_lock_makes_every_notebook_stale(sandbox):
+    lock = sandbox / "requirements.txt"
+    lock.write_text(lock.read_text() + "\n# touched\n")
+    assert not any(status(p).current for p in notebook_paths(sandbox / "notebooks"))
+
+
+def _notebook(tmp_path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_a_notebook_that_raises_is_named_with_its_cell_and_left_untouched(tmp_path):
+    path = _notebook(tmp_path, "x = 1", "1 / 0", "y = 2")
+    before = path.read_bytes()
+    with pytest.raises(NotebookError) as err:
+        execute(path)
+    message = str(err.value)
+    assert "demo.ipynb" in message and "cell 1" in message and "ZeroDivisionError" in message
+    assert path.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_execution_records_the_data_files_read(tmp_path):
+    path = _notebook(tmp_path, "from evidence import data\ndata.load('trials_binary')")
+    execute(path)
+    recorded = nbformat.read(path, as_version=4).metadata[notebooks.META_KEY]
+    assert recorded["inputs"] == ["data/trials_binary.csv", "evidence/__init__.py",
+                                  "evidence/data.py", "evidence/reads.py"]
+    assert len(recorded["input_hash"]) == 64
+
+
+@pytest.mark.slow
+def test_check_mode_names_the_stale_notebook_and_the_fix(tmp_path):
+    path = _notebook(tmp_path, "x = 1")
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.execute", "--check", str(path)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert "demo.ipynb" in result.stderr and "make book" in result.stderr

@@ -1,0 +1,69 @@
+"""The printed book (`make pdf`): one PDF holding every chapter, its numbers, citations
+and solutions; the switch that leaves solutions out works. Runs after `make pdf`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+from support import ROOT
+
+pytestmark = pytest.mark.pdf
+
+PDF = ROOT / "_build" / "pdf" / "book.pdf"
+SINGLE = ROOT / "_build" / ".staging-pdf" / "_build" / "singlehtml"
+SOLUTIONS = sum(
+    len(re.findall(r"^`{3,}\{solution\}", p.read_text(encoding="utf-8"), re.M))
+    for p in (ROOT / "book").glob("*.md")
+)
+
+
+def _text(path: Path) -> tuple[int, str]:
+    reader = pypdf.PdfReader(path)
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def printed():
+    if not PDF.is_file():
+        pytest.fail("no _build/pdf/book.pdf: run `make pdf` first")
+    return _text(PDF)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_chapter_and_the_references_are_printed(printed):
+    _, text = printed
+    flat = _flat(text)
+    for chapter in sorted((ROOT / "book").glob("0[1-6]_*.md")):
+        title = chapter.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        assert title in flat, f"chapter title {title!r} ({chapter.name}) is not in the PDF"
+    assert "References" in flat
+    # A bibliography entry in full, not only its in-text label.
+    assert "Pregabalin as a Pain Therapeutic" in flat
+
+
+def test_pasted_numbers_reach_the_pdf(printed):
+    _, text = printed
+    ledger = json.loads((ROOT / "_build" / "results.json").read_text())
+    rr = next(v for v in ledger["values"] if v["key"] == "gfm_resp_rr")
+    assert f"{rr['value']:.2f}" in text
+
+
+def test_solutions_are_printed_and_can_be_left_out(printed, tmp_path):
+    pages, text = printed
+    assert SOLUTIONS >= 20
+    assert text.count("Solution") >= SOLUTIONS
+    from tools.build_pdf import print_pdf
+
+    out = tmp_path / "no-solutions.pdf"
+    print_pdf(SINGLE, out, with_solutions=False)
+    fewer_pages, without = _text(out)
+    assert "Solution" not in without
+    assert fewer_pages < pages
+    assert "Gabapentin: what the trials show" in _flat(without)

@@ -1,0 +1,36 @@
+"""What the tests share: the repository's paths and the built site's pages.
+
+Browser waits are in :mod:`support.browser`, the prose scanner of the chapter standard in
+:mod:`support.prose`; fixtures (the served site, Chromium) are in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from evidence import BOOK, DATA, ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+SITE = ROOT / "_build" / "html"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+__all__ = ["BOOK", "DATA", "FIXTURES", "NOTEBOOKS", "ROOT", "SITE", "built_pages",
+           "content_pages"]
+
+
+def built_pages() -> list[str]:
+    """Every HTML page of the built site, relative to its root (empty if not built)."""
+    if not SITE.is_dir():
+        return []
+    skip = ("_static/", "_sources/", "_images/")
+    return sorted(
+        p.relative_to(SITE).as_posix()
+        for p in SITE.rglob("*.html")
+        if not p.relative_to(SITE).as_posix().startswith(skip)
+    )
+
+
+def content_pages() -> list[str]:
+    """Built pages that are book pages (not the root's redirect to the introduction)."""
+    return [
+        p for p in built_pages()
+        if 'http-equiv="Refresh"' not in (SITE / p).read_text(encoding="utf-8")[:2000]
+    ]

@@ -1,0 +1,645 @@
+"""Validate ``data/``: the frictionless schema plus the rules a schema cannot say.
+
+``validate(root, bib)`` returns a list of :class:`Problem`; an empty list means the data
+are clean. It combines
+
+* file checks: every table is UTF-8 (a bad byte is a Problem, never a traceback), its header
+  matches the schema, and no CSV under ``root`` is missing from ``datapackage.json``;
+* frictionless validation of ``datapackage.json`` (types, required fields, enums, bounds,
+  primary and foreign keys), each error mapped to file, CSV line (header = line 1) and column;
+* cross-field rules: events <= n per arm, counts agree with printed percentages,
+  ci_low <= estimate <= ci_high, ordered ranges, shared control arms agree, derived rows
+  reproduce their numbers, timeline rows restate their fact, and every key in a ``source``,
+  ``study``, ``review``, ``original_source`` or ``evidence`` column is in ``book/references.bib``.
+
+Odd values that the sources really print are let through only by :data:`ALLOW`, keyed by
+(file, row id, rule) and carrying the reason.
+
+Command line: ``python -m tools.validate [--root data] [--bib book/references.bib]``
+prints one line per problem, ``data/x.csv:LINE: column 'c' value 'v' breaks rule R — hint``,
+then a summary; exits 1 if there is any problem, 0 (with a one-line OK) otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from evidence import BOOK, DATA
+
+__all__ = ["ALLOW", "Problem", "check_rows", "summary", "validate"]
+
+KEY_COLUMNS = ("source", "study", "review", "original_source")
+LIST_KEY_COLUMNS = ("evidence",)
+
+# (file relative to the data root, row id, rule) -> why the value is stored as printed.
+ALLOW: dict[tuple[str, str, str], str] = {
+    **{
+        ("trials_binary.csv", f"spaeth2012_{dose}_{outcome}", "pct-matches-counts"): (
+            "Evidence-pack discrepancy #10: Spaeth 2012 Table 2 prints events with percentages "
+            "whose denominators are smaller than the header n; both kept as printed."
+        )
+        for dose in ("4500", "6000")
+        for outcome in ("pain_response_30", "pain_response_50", "pgic_improved_unspecified")
+    },
+    ("facts.csv", "prevalence_heidari_men", "nonnegative-percent"): (
+        "Evidence-pack discrepancy #21: Heidari 2017's abstract prints a CI of -0.04 to 0.06% "
+        "for men (flagged IMPLAUSIBLE); stored as printed."
+    ),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule, located as precisely as possible."""
+
+    file: str  # relative to the data root, e.g. "trials_binary.csv"
+    line: int | None  # CSV line (header = 1); None for whole-file problems
+    column: str | None
+    value: str | None
+    rule: str
+    hint: str
+
+    def format(self, prefix: str = "data") -> str:
+        where = f"{prefix}/{self.file}" if prefix else self.file
+        where += f":{self.line}:" if self.line is not None else ":"
+        what = ""
+        if self.column is not None:
+            what = f" column '{self.column}'"
+            if self.value is not None:
+                what += f" value '{self.value}'"
+        return f"{where}{what} breaks rule {self.rule} — {self.hint}"
+
+
+@dataclass
+class _Table:
+    rel: str
+    resource: dict
+    header: list[str]
+    rows: list[dict[str, str]]
+    lines: list[int]  # CSV line where each row starts
+
+    @property
+    def pk(self) -> str | None:
+        pk = self.resource.get("schema", {}).get("primaryKey")
+        return pk if isinstance(pk, str) else None
+
+    def row_id(self, i: int) -> str:
+        pk = self.pk
+        return self.rows[i].get(pk, "") if pk else str(self.lines[i])
+
+
+# ----------------------------------------------------------------- helpers
+def _num(text: str | None) -> Decimal | None:
+    if text is None or text.strip() == "":
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _rounds_to(k: int, n: int, printed: str) -> bool:
+    """Does 100*k/n, rounded to the printed decimals, equal the printed percentage?"""
+    target = _num(printed)
+    if target is None or n <= 0:
+        return False
+    half = Decimal(1).scaleb(-_decimals(printed)) / 2
+    exact = Decimal(100 * k) / Decimal(n)
+    return abs(exact - target) <= half  # any rounding rule, ties either way
+
+
+def _bib_keys(bib: Path) -> tuple[set[str], list[Problem]]:
+    problems: list[Problem] = []
+    try:
+        text = bib.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return set(), [Problem(str(bib), None, None, None, "bib-missing",
+                               "book/references.bib not found; pass bib=")]
+    except UnicodeDecodeError as exc:
+        return set(), [Problem(str(bib), None, None, None, "utf-8", f"not UTF-8: {exc.reason}")]
+    keys: set[str] = set()
+    for m in re.finditer(r"^\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", text, flags=re.M):
+        if m[1].lower() in {"comment", "string", "preamble"}:
+            continue
+        if m[2] in keys:
+            line = text[: m.start()].count("\n") + 1
+            problems.append(Problem(bib.name, line, None, m[2], "duplicate-bib-key",
+                                    f"key {m[2]} appears twice in {bib.name}"))
+        keys.add(m[2])
+    return keys, problems
+
+
+def _read_table(root: Path, resource: dict) -> tuple[_Table | None, list[Problem]]:
+    rel = resource.get("path", "")
+    path = root / rel
+    if not path.is_file():
+        return None, [Problem(rel, None, None, None, "missing-file",
+                              "listed in datapackage.json but not found")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start: exc.end].hex()
+        return None, [Problem(rel, line, None, f"0x{bad}", "utf-8",
+                              f"byte 0x{bad} is not UTF-8; save the file as UTF-8")]
+    problems: list[Problem] = []
+    if text.startswith("\ufeff"):
+        problems.append(Problem(rel, 1, None, None, "utf-8-bom",
+                                "file starts with a byte-order mark; save as UTF-8 without BOM"))
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    for rec in reader:
+        records.append((start, rec))
+        start = reader.line_num + 1
+    if not records:
+        return None, problems + [Problem(rel, None, None, None, "empty-file", "no header row")]
+    header = records[0][1]
+    fields = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
+    for name in fields:
+        if name not in header:
+            problems.append(Problem(rel, 1, name, None, "missing-column",
+                                    f"the schema has column '{name}' but the file does not"))
+    for name in header:
+        if name not in fields:
+            problems.append(Problem(rel, 1, name, None, "extra-column",
+                                    "column not described in datapackage.json"))
+        elif header.count(name) > 1:
+            problems.append(Problem(rel, 1, name, None, "duplicate-column",
+                                    "column name appears more than once"))
+    if set(header) == set(fields) and header != fields:
+        problems.append(Problem(rel, 1, None, None, "column-order",
+                                "columns are not in the order of datapackage.json"))
+    rows, lines = [], []
+    for line, rec in records[1:]:
+        if not any(cell.strip() for cell in rec):
+            problems.append(Problem(rel, line, None, None, "blank-row", "remove the empty row"))
+            continue
+        if len(rec) != len(header):
+            problems.append(Problem(rel, line, None, None, "row-length",
+                                    f"{len(rec)} cells for {len(header)} columns"))
+        rows.append({h: (rec[i] if i < len(rec) else "") for i, h in enumerate(header)})
+        lines.append(line)
+    return _Table(rel, resource, header, rows, lines), problems
+
+
+# ----------------------------------------------------------------- frictionless
+_FRICTIONLESS_SKIP = {"missing-label", "extra-label", "duplicate-label", "blank-label",
+                      "incorrect-label", "blank-row", "missing-cell", "extra-cell"}
+
+
+def _field(table: _Table | None, name: str | None) -> dict:
+    if table is None or name is None:
+        return {}
+    for field in table.resource.get("schema", {}).get("fields", []):
+        if field.get("name") == name:
+            return field
+    return {}
+
+
+def _constraint_hint(field: dict, rule: str, note: str) -> str:
+    c = field.get("constraints", {})
+    if rule == "required":
+        return "this field may not be empty"
+    if rule == "enum" and "enum" in c:
+        allowed = ", ".join(str(v) for v in c["enum"])
+        return "not an allowed value; allowed: " + (
+            allowed if len(allowed) <= 160 else allowed[:157] + "...")
+    if rule in ("minimum", "maximum") and rule in c:
+        return f"{rule} is {c[rule]}" + (f" ({field['unit']})" if field.get("unit") else "")
+    if rule == "pattern" and "pattern" in c:
+        return f"must match {c['pattern']}"
+    if rule == "duplicate-id":
+        return "the value must be unique in this column"
+    return note
+
+
+def _frictionless(root: Path, descriptor: dict, tables: dict[str, _Table]) -> list[Problem]:
+    from frictionless import Package  # imported here: slow-ish import
+
+    good = {t.resource["name"] for t in tables.values()}
+    resources = []
+    for res in descriptor.get("resources", []):
+        if res.get("name") not in good:
+            continue
+        res = json.loads(json.dumps(res))
+        res["schema"]["fieldsMatch"] = "subset"  # match columns by name; header checked above
+        fks = res.get("schema", {}).get("foreignKeys", [])
+        res["schema"]["foreignKeys"] = [
+            fk for fk in fks if fk.get("reference", {}).get("resource", "") in good | {""}
+        ]
+        resources.append(res)
+    pkg_descriptor = {k: v for k, v in descriptor.items() if k != "resources"}
+    pkg_descriptor["resources"] = resources
+    by_name = {t.resource["name"]: t for t in tables.values()}
+    problems: list[Problem] = []
+    try:
+        package = Package(pkg_descriptor, basepath=str(root))
+        report = package.validate()
+    except Exception as exc:  # noqa: BLE001 - any failure becomes a Problem
+        return [Problem("datapackage.json", None, None, None, "frictionless",
+                        f"frictionless could not validate the package: {exc}")]
+    for task in report.tasks:
+        table = by_name.get(task.name)
+        rel = table.rel if table else task.name
+        for err in task.errors:
+            etype = err.type
+            if etype in _FRICTIONLESS_SKIP:
+                continue
+            row_number = getattr(err, "row_number", None)
+            line = None
+            if table is not None and row_number is not None:
+                idx = row_number - 2
+                line = table.lines[idx] if 0 <= idx < len(table.lines) else row_number
+            column = getattr(err, "field_name", None)
+            value = getattr(err, "cell", None)
+            if etype == "foreign-key":
+                names = getattr(err, "field_names", None) or []
+                column = names[0] if names else None
+                cells = getattr(err, "field_cells", None) or []
+                value = cells[0] if cells else None
+                rule = "foreign-key"
+                ref = getattr(err, "reference_name", "") or ""
+                hint = f"value not found in table '{ref}'" if ref else err.note
+            elif etype == "type-error":
+                field = _field(table, column)
+                rule, hint = "type", f"expected {field.get('type', 'another type')}"
+            elif etype in ("constraint-error", "unique-error"):
+                m = re.search(r'constraint "(\w+)"', err.note)
+                rule = m[1] if m else ("unique" if etype == "unique-error" else "constraint")
+                if etype == "unique-error" or rule == "unique":
+                    rule = "duplicate-id" if column == (table.pk if table else None) else "unique"
+                hint = _constraint_hint(_field(table, column), rule, err.note)
+            elif etype == "primary-key":
+                rule = "duplicate-id"
+                column = table.pk if table else None
+                value = table.rows[row_number - 2].get(column) if (
+                    table and column and row_number and 0 <= row_number - 2 < len(table.rows)
+                ) else None
+                hint = "the primary key must be unique"
+            else:
+                rule, hint = etype, err.note
+            problems.append(Problem(rel, line, column, None if value is None else str(value),
+                                    rule, hint))
+    return problems
+
+
+# ----------------------------------------------------------------- cross-field rules
+def _allowed(table: _Table, i: int, rule: str) -> bool:
+    return (table.rel, table.row_id(i), rule) in ALLOW
+
+
+def _check_keys(table: _Table, bib_keys: set[str]) -> list[Problem]:
+    out = []
+    for i, row in enumerate(table.rows):
+        for col in KEY_COLUMNS:
+            key = row.get(col, "").strip()
+            if key and key not in bib_keys:
+                out.append(Problem(table.rel, table.lines[i], col, key, "unknown-key",
+                                   "key not found in book/references.bib"))
+        for col in LIST_KEY_COLUMNS:
+            for key in (k.strip() for k in row.get(col, "").split(";")):
+                if key and key not in bib_keys:
+                    out.append(Problem(table.rel, table.lines[i], col, key, "unknown-key",
+                                       "key not found in book/references.bib"))
+    return out
+
+
+def _check_binary(table: _Table) -> list[Problem]:
+    out = []
+    arms = (("events_treatment", "n_treatment", "pct_treatment"),
+            ("events_control", "n_control", "pct_control"))
+    for i, row in enumerate(table.rows):
+        line = table.lines[i]
+        has_counts = any(row.get(c, "") for c in ("events_treatment", "events_control"))
+        has_pct = any(row.get(c, "") for c in ("pct_treatment", "pct_control"))
+        if not (has_counts or has_pct):
+            out.append(Problem(table.rel, line, "events_treatment", "", "counts-or-pct",
+                               "a binary row needs event counts or printed percentages"))
+        for e_col, n_col, p_col in arms:
+            e, n = _num(row.get(e_col)), _num(row.get(n_col))
+            if e is not None and n is None:
+                out.append(Problem(table.rel, line, n_col, "", "events-need-n",
+                                   f"{e_col} is given without its denominator {n_col}"))
+            if e is not None and n is not None and e > n:
+                out.append(Problem(table.rel, line, e_col, row[e_col], "events-le-n",
+                                   f"{e_col} ({row[e_col]}) exceeds {n_col} ({row[n_col]})"))
+                continue
+            pct = row.get(p_col, "")
+            if e is None or n is None or not pct or row.get("status") == "derived":
+                continue
+            if e == e.to_integral() and n == n.to_integral() and not _rounds_to(
+                    int(e), int(n), pct) and not _allowed(table, i, "pct-matches-counts"):
+                out.append(Problem(table.rel, line, p_col, pct, "pct-matches-counts",
+                                   f"{row[e_col]}/{row[n_col]} does not round to the printed "
+                                   f"{pct}%; fix the counts or add an ALLOW entry with the "
+                                   "reason"))
+        if row.get("status") == "derived":
+            for e_col, n_col, p_col in arms:
+                e, n, pct = _num(row.get(e_col)), _num(row.get(n_col)), row.get(p_col, "")
+                if e is None or n is None or not pct or n != n.to_integral() or n <= 0:
+                    out.append(Problem(table.rel, line, e_col, row.get(e_col), "derived-reproduces",
+                                       "a derived count needs events, n and the printed "
+                                       "percentage it was derived from"))
+                    continue
+                hits = [k for k in range(int(n) + 1) if _rounds_to(k, int(n), pct)]
+                if hits != [e]:
+                    out.append(Problem(table.rel, line, e_col, row[e_col], "derived-reproduces",
+                                       f"{pct}% of {row[n_col]} is reproduced by "
+                                       f"{hits or 'no count'}, not uniquely by {row[e_col]}"))
+    return out
+
+
+def _check_shared_controls(table: _Table, cols: tuple[str, ...]) -> list[Problem]:
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, row in enumerate(table.rows):
+        sid = row.get("shared_control_id", "")
+        if sid:
+            groups[(sid, row.get("outcome", ""), row.get("timepoint_weeks", ""))].append(i)
+    out = []
+    for (sid, outcome, _), idx in groups.items():
+        first = table.rows[idx[0]]
+        for i in idx[1:]:
+            for col in cols:
+                if table.rows[i].get(col, "") != first.get(col, ""):
+                    out.append(Problem(table.rel, table.lines[i], col, table.rows[i].get(col),
+                                       "shared-control",
+                                       f"control arm '{sid}' ({outcome}) has {col} "
+                                       f"'{first.get(col, '')}' on line {table.lines[idx[0]]}"))
+    return out
+
+
+_CI_TRIPLES = {
+    "trials_continuous.csv": [("difference", "ci_low", "ci_high")],
+    "published_pooled.csv": [("estimate", "ci_low", "ci_high"),
+                             ("nnt", "nnt_ci_low", "nnt_ci_high"),
+                             ("nnh", "nnh_ci_low", "nnh_ci_high")],
+    "pharmacology/pregabalin_fm_adverse_events_cochrane2016.csv": [
+        ("rr", "rr_ci_low", "rr_ci_high"), ("nnh", "nnh_ci_low", "nnh_ci_high")],
+    "facts.csv": [("value_num", "value_low", "value_high")],
+}
+_RANGES = [("total_daily_dose_mg_min", "total_daily_dose_mg_max"),
+           ("incidence_pct_min", "incidence_pct_max"),
+           ("agreement_pct_min", "agreement_pct_max"),
+           ("crcl_ml_min_lower", "crcl_ml_min_upper"),
+           ("value_low", "value_high")]
+
+
+def _check_intervals(table: _Table) -> list[Problem]:
+    out = []
+    for i, row in enumerate(table.rows):
+        line = table.lines[i]
+        for est_col, lo_col, hi_col in _CI_TRIPLES.get(table.rel, []):
+            est, lo, hi = (_num(row.get(c)) for c in (est_col, lo_col, hi_col))
+            if lo is not None and hi is not None and lo > hi:
+                if not _allowed(table, i, "ci-order"):
+                    out.append(Problem(table.rel, line, lo_col, row[lo_col], "ci-order",
+                                       f"{lo_col} {row[lo_col]} is above {hi_col} {row[hi_col]}"))
+                continue
+            if est is None:
+                continue
+            if table.rel == "facts.csv" and "CI" not in row.get("qualifier", ""):
+                continue  # facts: value_low/high are a range, not a CI, unless qualified
+            if (lo is not None and est < lo) or (hi is not None and est > hi):
+                if not _allowed(table, i, "ci-order"):
+                    out.append(Problem(table.rel, line, est_col, row[est_col], "ci-order",
+                                       f"{est_col} lies outside its CI "
+                                       f"({row.get(lo_col, '')} to {row.get(hi_col, '')})"))
+        for lo_col, hi_col in _RANGES:
+            lo, hi = _num(row.get(lo_col)), _num(row.get(hi_col))
+            if lo is not None and hi is not None and lo > hi:
+                if table.rel in _CI_TRIPLES and any(lo_col == t[1] for t in
+                                                    _CI_TRIPLES[table.rel]):
+                    continue  # already reported as ci-order
+                out.append(Problem(table.rel, line, lo_col, row[lo_col], "range-order",
+                                   f"{lo_col} {row[lo_col]} is above {hi_col} {row[hi_col]}"))
+    return out
+
+
+def _check_percent_units(table: _Table) -> list[Problem]:
+    out = []
+    for i, row in enumerate(table.rows):
+        line = table.lines[i]
+        if table.rel == "published_pooled.csv" and row.get("rate_unit") == "percent":
+            for col in ("rate_treatment", "rate_control"):
+                v = _num(row.get(col))
+                if v is not None and not 0 <= v <= 100:
+                    out.append(Problem(table.rel, line, col, row[col], "percent-range",
+                                       "rate_unit is percent, so the rate must be 0-100"))
+        if table.rel.startswith("patients/") and row.get("unit") == "%":
+            for col in ("value", "value_low", "value_high"):
+                v = _num(row.get(col))
+                if v is not None and not 0 <= v <= 100:
+                    out.append(Problem(table.rel, line, col, row[col], "percent-range",
+                                       "unit is %, so the value must be 0-100"))
+        if table.rel == "facts.csv" and row.get("unit") == "%":
+            for col in ("value_num", "value_low", "value_high"):
+                v = _num(row.get(col))
+                if v is not None and v < 0 and not _allowed(table, i, "nonnegative-percent"):
+                    out.append(Problem(table.rel, line, col, row[col], "nonnegative-percent",
+                                       "a percentage below zero; check the source or add an "
+                                       "ALLOW entry with the reason"))
+    return out
+
+
+_BAND_RULES = {
+    "pct_30_49pct_pain_relief": lambda g: g["pct_ge_30pct_pain_relief"] - g[
+        "pct_ge_50pct_pain_relief"],
+    "pct_lt_30pct_pain_relief_or_withdrawn": lambda g: 100 - g["pct_ge_30pct_pain_relief"],
+}
+
+
+def _check_derived(table: _Table) -> list[Problem]:
+    """Derived rows must say so in the note and reproduce from the printed numbers."""
+    out = []
+    groups: dict[tuple, dict[str, Decimal]] = defaultdict(dict)
+    if table.rel == "patients/responder_distributions.csv":
+        for row in table.rows:
+            v = _num(row.get("value"))
+            if v is not None and row.get("status") != "derived":
+                groups[(row["dataset"], row["item"], row["source"])][row["measure"]] = v
+    for i, row in enumerate(table.rows):
+        if row.get("status") != "derived":
+            continue
+        line = table.lines[i]
+        if "DERIVED" not in row.get("note", ""):
+            out.append(Problem(table.rel, line, "note", None, "derived-flag",
+                               "a derived row's note must say DERIVED and how"))
+        if table.rel == "trials_binary.csv":
+            continue  # reproduced in _check_binary
+        rule = _BAND_RULES.get(row.get("measure", "")) if table.rel == (
+            "patients/responder_distributions.csv") else None
+        if rule is None:
+            out.append(Problem(table.rel, line, "status", "derived", "derived-rule",
+                               "no reproduction rule for this derived row; add one to "
+                               "tools/validate.py or mark it verified/secondary"))
+            continue
+        try:
+            expected = rule(groups[(row["dataset"], row["item"], row["source"])])
+        except KeyError as missing:
+            out.append(Problem(table.rel, line, "value", row.get("value"), "derived-reproduces",
+                               f"input {missing} for this band is missing"))
+            continue
+        if _num(row.get("value")) != expected:
+            out.append(Problem(table.rel, line, "value", row.get("value"), "derived-reproduces",
+                               f"the printed inputs give {expected}"))
+    return out
+
+
+def _check_timeline(table: _Table, facts: _Table | None) -> list[Problem]:
+    if facts is None:
+        return []
+    by_id = {r["fact_id"]: r for r in facts.rows}
+    out = []
+    for i, row in enumerate(table.rows):
+        fact = by_id.get(row.get("fact_id", ""))
+        if fact is None:
+            continue  # reported as foreign-key
+        for col in ("source", "source_location", "status"):
+            if row.get(col) != fact.get(col):
+                out.append(Problem(table.rel, table.lines[i], col, row.get(col),
+                                   "timeline-matches-fact",
+                                   f"facts.csv {row['fact_id']} has {col} '{fact.get(col)}'"))
+    return out
+
+
+def _cross_field(tables: dict[str, _Table], bib_keys: set[str] | None) -> list[Problem]:
+    problems: list[Problem] = []
+    for table in tables.values():
+        if bib_keys is not None:
+            problems += _check_keys(table, bib_keys)
+        problems += _check_intervals(table)
+        problems += _check_percent_units(table)
+        problems += _check_derived(table)
+    if "trials_binary.csv" in tables:
+        tb = tables["trials_binary.csv"]
+        problems += _check_binary(tb)
+        problems += _check_shared_controls(tb, ("events_control", "n_control", "pct_control"))
+    if "trials_continuous.csv" in tables:
+        problems += _check_shared_controls(tables["trials_continuous.csv"],
+                                           ("mean_control", "sd_control", "n_control"))
+    if "regulatory_timeline.csv" in tables:
+        problems += _check_timeline(tables["regulatory_timeline.csv"], tables.get("facts.csv"))
+    return problems
+
+
+def check_rows(rel: str, rows: list[dict[str, str]], primary_key: str | None = "id",
+               bib_keys: set[str] | None = None) -> list[Problem]:
+    """Run the cross-field rules (no schema, no files) on rows of one table.
+
+    ``rel`` names the table as in datapackage.json (e.g. ``"trials_binary.csv"``); rows are
+    dicts of strings as in the CSV; line numbers are taken as header + row index. Keys are
+    checked only when ``bib_keys`` is given. Used by the tests to exercise the numeric rules
+    quickly.
+    """
+    resource = {"name": rel[:-4].replace("/", "-"), "path": rel,
+                "schema": {"primaryKey": primary_key} if primary_key else {}}
+    header = list(rows[0]) if rows else []
+    table = _Table(rel, resource, header, rows, list(range(2, len(rows) + 2)))
+    return sorted(set(_cross_field({rel: table}, bib_keys)),
+                  key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+
+# ----------------------------------------------------------------- entry point
+def validate(root: Path | str = DATA, bib: Path | str | None = None) -> list[Problem]:
+    """Check every table described by ``root/datapackage.json``; return the problems found.
+
+    ``bib`` defaults to ``root/../book/references.bib`` (so a copy of ``data/`` next to a copy
+    of ``book/references.bib`` validates on its own), falling back to the book's.
+    """
+    root = Path(root)
+    if bib is None:
+        bib = root.parent / "book" / "references.bib"
+        if not bib.exists():
+            bib = BOOK / "references.bib"
+    bib = Path(bib)
+    problems: list[Problem] = []
+    try:
+        descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem("datapackage.json", None, None, None, "missing-file",
+                        "data/datapackage.json not found")]
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [Problem("datapackage.json", getattr(exc, "lineno", None), None, None,
+                        "json", f"datapackage.json does not load: {exc}")]
+
+    tables: dict[str, _Table] = {}
+    listed = set()
+    for resource in descriptor.get("resources", []):
+        listed.add(resource.get("path", ""))
+        table, found = _read_table(root, resource)
+        problems += found
+        if table is not None:
+            tables[table.rel] = table
+    for path in sorted(root.rglob("*.csv")):
+        rel = path.relative_to(root).as_posix()
+        if rel not in listed:
+            problems.append(Problem(rel, None, None, None, "unlisted-file",
+                                    "CSV not described in datapackage.json"))
+
+    problems += _frictionless(root, descriptor, tables)
+
+    bib_keys, bib_problems = _bib_keys(bib)
+    problems += bib_problems
+    problems += _cross_field(tables, bib_keys)
+    return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
+
+
+def summary(root: Path | str = DATA) -> dict[str, int]:
+    """Row counts per table (for the OK line of the CLI)."""
+    root = Path(root)
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    counts = {}
+    for res in descriptor["resources"]:
+        with (root / res["path"]).open(encoding="utf-8", newline="") as fh:
+            counts[res["path"]] = sum(1 for _ in csv.DictReader(fh))
+    return counts
+
+
+def _prefix(root: Path) -> str:
+    """How to show the data root: relative to the working directory when possible."""
+    try:
+        return os.path.relpath(root.resolve(), Path.cwd()).replace(os.sep, "/")
+    except ValueError:  # other drive on Windows
+        return root.resolve().as_posix()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=DATA, help="data folder (default: data/)")
+    parser.add_argument("--bib", type=Path, default=None,
+                        help="bibliography (default: <root>/../book/references.bib)")
+    args = parser.parse_args(argv)
+    problems = validate(args.root, args.bib)
+    prefix = _prefix(args.root)
+    for problem in problems:
+        print(problem.format(prefix))
+    if problems:
+        files = len({p.file for p in problems})
+        print(f"FAILED: {len(problems)} problem(s) in {files} file(s)")
+        return 1
+    counts = summary(args.root)
+    print(f"OK: {len(counts)} tables, {sum(counts.values())} rows valid; every key resolves "
+          "in the bibliography")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
