@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from . import DATA, ROOT, reads
+from . import DATA, reads
 from . import data as _data
 from .charts import PALETTE
 
@@ -120,12 +120,6 @@ def split_keys(cell: object) -> list[str]:
     if cell is None or (isinstance(cell, float) and pd.isna(cell)):
         return []
     return [k.strip() for k in str(cell).split(";") if k.strip()]
-
-
-def bib_keys(path=None) -> set[str]:
-    """Every entry key in ``book/references.bib``."""
-    text = (path or ROOT / "book" / "references.bib").read_text(encoding="utf-8")
-    return set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", text))
 
 
 def check_claims(claims: pd.DataFrame) -> pd.DataFrame:

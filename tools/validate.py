@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from evidence import BOOK, DATA
+from evidence import BOOK, DATA, bibliography
 
 __all__ = ["ALLOW", "Problem", "check_rows", "summary", "validate"]
 
@@ -124,24 +124,16 @@ def _rounds_to(k: int, n: int, printed: str) -> bool:
 
 
 def _bib_keys(bib: Path) -> tuple[set[str], list[Problem]]:
-    problems: list[Problem] = []
+    """The bibliography's keys, read by pybtex as the build reads them, and its problems."""
     try:
-        text = bib.read_text(encoding="utf-8")
+        data, found = bibliography.read(bib)
     except FileNotFoundError:
         return set(), [Problem(str(bib), None, None, None, "bib-missing",
                                "book/references.bib not found; pass bib=")]
     except UnicodeDecodeError as exc:
         return set(), [Problem(str(bib), None, None, None, "utf-8", f"not UTF-8: {exc.reason}")]
-    keys: set[str] = set()
-    for m in re.finditer(r"^\s*@(\w+)\s*\{\s*([^,\s]+)\s*,", text, flags=re.M):
-        if m[1].lower() in {"comment", "string", "preamble"}:
-            continue
-        if m[2] in keys:
-            line = text[: m.start()].count("\n") + 1
-            problems.append(Problem(bib.name, line, None, m[2], "duplicate-bib-key",
-                                    f"key {m[2]} appears twice in {bib.name}"))
-        keys.add(m[2])
-    return keys, problems
+    problems = [Problem(bib.name, p.line, None, p.key, p.rule, p.message) for p in found]
+    return set(data.entries.keys()), problems
 
 
 def _read_table(root: Path, resource: dict) -> tuple[_Table | None, list[Problem]]:

@@ -186,6 +186,26 @@ def test_unknown_bib_when_bib_is_missing(copy: Path, tmp_path: Path):
     assert any(p.rule == "bib-missing" for p in problems)
 
 
+def test_a_repeated_bibliography_key_is_reported_at_its_second_entry(copy: Path):
+    bib = copy.parent / "book" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    entry = text[text.index("@", text.index("\n@") ):]  # the first entry, to its end
+    entry = entry[: entry.index("\n}\n") + 3]
+    key = entry[entry.index("{") + 1: entry.index(",")].strip()
+    bib.write_text(text + "\n" + entry, encoding="utf-8")
+    line = text.count("\n") + 2  # where the appended copy starts
+    hits = find(validate(copy), "references.bib", "duplicate-bib-key")
+    assert [(p.line, p.value) for p in hits] == [(line, key)]
+
+
+def test_a_bibliography_syntax_error_is_reported_with_its_line(copy: Path):
+    bib = copy.parent / "book" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text + "\n@article{broken2020,\n  title = {Never closed\n", encoding="utf-8")
+    hits = find(validate(copy), "references.bib", "bib-syntax")
+    assert hits and all(p.line and p.line > text.count("\n") for p in hits), hits
+
+
 def test_shared_control_rows_must_agree(copy: Path):
     line = line_of("trials_binary.csv", "id", "spaeth2012_6000_ae_nausea")
     set_cell(copy, "trials_binary.csv", line, "events_control", "17")
