@@ -484,6 +484,28 @@ def _interval_text(value, low, high, open_high) -> str:
     return f"{v} ({lo} to {hi_text})"
 
 
+def _number(value) -> float | None:
+    """A cell as a float, or None when empty (None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def _option_numbers(o: dict, chart: str) -> dict:
+    """One option of a benefit-harm chart: its certainty (checked), NNT and NNH with their
+    bounds (None when not given) and both as interval text ("∞" for an open bound)."""
+    certainty = str(o.get("certainty") or "not graded").lower()
+    if certainty not in CERTAINTY_LEVELS:
+        raise ValueError(f"{chart}: unknown certainty {certainty!r} for {o['option']}")
+    n = {k: _number(o.get(k)) for k in ("nnt", "nnt_ci_low", "nnt_ci_high",
+                                        "nnh", "nnh_ci_low", "nnh_ci_high")}
+    for kind in ("nnt", "nnh"):
+        high = n[f"{kind}_ci_high"]
+        n[f"{kind}_text"] = _interval_text(n[kind], n[f"{kind}_ci_low"], high,
+                                           high is not None and math.isinf(high))
+    return {"certainty": certainty, **n}
+
+
 def _nnt_nnh_encodings(
     x_field: str,
     y_field: str,
@@ -536,40 +558,29 @@ def benefit_harm(
     missing = [c for c in need if c not in options.columns]
     if missing:
         raise ValueError(f"benefit_harm: missing columns {missing}")
+    def cap(x):
+        return None if x is None else min(max(x, 1.0), axis_max)
+
     rows = []
     for o in options.to_dict(orient="records"):
-        certainty = str(o.get("certainty") or "not graded").lower()
-        if certainty not in CERTAINTY_LEVELS:
-            raise ValueError(f"benefit_harm: unknown certainty {certainty!r} for {o['option']}")
-
-        def get(key, o=o):
-            v = o.get(key)
-            return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
-        nnt, nnh = get("nnt"), get("nnh")
-        if nnt is None or nnh is None:
+        n = _option_numbers(o, "benefit_harm")
+        if n["nnt"] is None or n["nnh"] is None:
             raise ValueError(f"benefit_harm: {o['option']} needs both an NNT and an NNH")
-        nlo, nhi, hlo, hhi = (get(k) for k in
-                              ("nnt_ci_low", "nnt_ci_high", "nnh_ci_low", "nnh_ci_high"))
-
-        def cap(x):
-            return None if x is None else min(max(x, 1.0), axis_max)
-
         rows.append(
             {
                 "option": str(o["option"]),
-                "nnt": cap(nnt),
-                "nnh": cap(nnh),
-                "nnt_low": cap(nlo),
-                "nnt_high": cap(nhi),
-                "nnh_low": cap(hlo),
-                "nnh_high": cap(hhi),
-                "certainty": certainty,
+                "nnt": cap(n["nnt"]),
+                "nnh": cap(n["nnh"]),
+                "nnt_low": cap(n["nnt_ci_low"]),
+                "nnt_high": cap(n["nnt_ci_high"]),
+                "nnh_low": cap(n["nnh_ci_low"]),
+                "nnh_high": cap(n["nnh_ci_high"]),
+                "certainty": n["certainty"],
                 "basis": str(o["basis"]),
-                "nnt_open": nhi is not None and nhi >= axis_max,
-                "nnh_open": hhi is not None and hhi >= axis_max,
-                "nnt_text": _interval_text(nnt, nlo, nhi, nhi is not None and math.isinf(nhi)),
-                "nnh_text": _interval_text(nnh, hlo, hhi, hhi is not None and math.isinf(hhi)),
+                "nnt_open": n["nnt_ci_high"] is not None and n["nnt_ci_high"] >= axis_max,
+                "nnh_open": n["nnh_ci_high"] is not None and n["nnh_ci_high"] >= axis_max,
+                "nnt_text": n["nnt_text"],
+                "nnh_text": n["nnh_text"],
                 "note": str(o.get("note") or ""),
             }
         )
@@ -730,23 +741,16 @@ def benefit_harm_gaps(
     if missing_cols:
         raise ValueError(f"benefit_harm_gaps: missing columns {missing_cols}")
 
-    def num(o, key):
-        v = o.get(key)
-        return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
     def cap(x):
         return None if x is None else min(max(x, 1.0), axis_max)
 
     points, neither, table_rows = [], [], []
     for o in options.to_dict(orient="records"):
-        certainty = str(o.get("certainty") or "not graded").lower()
-        if certainty not in CERTAINTY_LEVELS:
-            raise ValueError(f"benefit_harm_gaps: unknown certainty {certainty!r}")
-        nnt, nnh = num(o, "nnt"), num(o, "nnh")
-        nlo, nhi, hlo, hhi = (num(o, k) for k in ("nnt_ci_low", "nnt_ci_high", "nnh_ci_low",
-                                                   "nnh_ci_high"))
-        nnt_text = _interval_text(nnt, nlo, nhi, nhi is not None and math.isinf(nhi))
-        nnh_text = _interval_text(nnh, hlo, hhi, hhi is not None and math.isinf(hhi))
+        n = _option_numbers(o, "benefit_harm_gaps")
+        certainty, nnt, nnh = n["certainty"], n["nnt"], n["nnh"]
+        nlo, nhi, hlo, hhi = (n[k] for k in ("nnt_ci_low", "nnt_ci_high", "nnh_ci_low",
+                                             "nnh_ci_high"))
+        nnt_text, nnh_text = n["nnt_text"], n["nnh_text"]
         table_rows.append({
             "Option": str(o["option"]),
             "NNT (95% CI)": nnt_text,

@@ -118,6 +118,25 @@ def _search(pattern: str | re.Pattern, text: object, where: str) -> re.Match:
     return match
 
 
+def _months(df: pd.DataFrame, table: str, component: str, column: str, lead: str) -> float:
+    """The number of months in a duration rule (``lead`` is what precedes the number)."""
+    row = _row(df, table, "component", component)
+    pattern = lead + r"(\d+(?:\.\d+)?)\s*months"
+    where = f"data/{table}.csv, component {component!r}"
+    return float(_search(pattern, row[column], where).group(1))
+
+
+def _rule_saying(df: pd.DataFrame, table: str, component: str, column: str, word: str) -> str:
+    """A component's rule, lower-cased, checked to contain ``word`` (the word the scorer's
+    logic relies on): a reworded rule stops the build instead of being misread."""
+    text = str(_row(df, table, "component", component)[column]).lower()
+    if word not in text:
+        raise CriteriaDataError(
+            f"data/{table}.csv, component {component!r}: expected {word!r}, got {text!r}"
+        )
+    return text
+
+
 def _threshold_numbers(text: object, where: str) -> dict:
     m = _search(_THRESHOLD, text, where)
     high, sss_high, low_a, low_b, sss_low = (int(g) for g in m.groups())
@@ -200,17 +219,8 @@ def criteria_from_tables(
         if core_max * len(CORE_ITEMS) + somatic_max != sss_max:
             raise CriteriaDataError(f"{where}: the {label} items do not add up to 0-{sss_max}")
 
-    dur = _row(acr2010, t10, "component", "Duration")
-    duration10 = float(
-        _search(r">=\s*(\d+(?:\.\d+)?)\s*months", dur["threshold_or_rule"],
-                f"data/{t10}.csv, component 'Duration'").group(1)
-    )
-    excl = _row(acr2010, t10, "component", "Exclusion")
-    excl_text = str(excl["threshold_or_rule"]).lower()
-    if "required" not in excl_text:
-        raise CriteriaDataError(
-            f"data/{t10}.csv, component 'Exclusion': expected 'required', got {excl_text!r}"
-        )
+    duration10 = _months(acr2010, t10, "Duration", "threshold_or_rule", r">=\s*")
+    excl_text = _rule_saying(acr2010, t10, "Exclusion", "threshold_or_rule", "required")
     excl_2011 = "2011" in excl_text
 
     # 2016: threshold, generalised pain, duration, other diagnoses, SSS scale.
@@ -225,18 +235,8 @@ def criteria_from_tables(
         raise CriteriaDataError(f"{where}: {of} regions, but data/{ta}.csv has {len(regions)}")
     phrase = _search(r";\s*(.+?)\s+pain\s+not\s+included", gen["rule"], where).group(1)
     excluded = _excluded_areas(phrase, area_names, where)
-    dur16 = _row(acr2016, t16, "component", "Duration")
-    duration16 = float(
-        _search(r"at least\s+(\d+(?:\.\d+)?)\s+months", dur16["rule"],
-                f"data/{t16}.csv, component 'Duration'").group(1)
-    )
-    other = _row(acr2016, t16, "component", "Other diagnoses")
-    other_text = str(other["rule"]).lower()
-    if "irrespective" not in other_text:
-        raise CriteriaDataError(
-            f"data/{t16}.csv, component 'Other diagnoses': expected 'irrespective', "
-            f"got {other_text!r}"
-        )
+    duration16 = _months(acr2016, t16, "Duration", "rule", r"at least\s+")
+    _rule_saying(acr2016, t16, "Other diagnoses", "rule", "irrespective")
     sss16 = _row(acr2016, t16, "component", "SSS")
     where = f"data/{t16}.csv, component 'SSS'"
     if (

@@ -118,6 +118,11 @@ def _double_zero(et, nt, ec, nc) -> np.ndarray:
     return ((et == 0) & (ec == 0)) | ((et == nt) & (ec == nc))
 
 
+def _arm_counts(df: pd.DataFrame) -> tuple[pd.Series, ...]:
+    """A binary table's columns in the order the effect-size functions take them."""
+    return tuple(df[c] for c in BINARY_COLUMNS[1:])
+
+
 def _binary_yv(et, nt, ec, nc, measure: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-study effect (log scale for ratios) and variance, via statsmodels.
 
@@ -149,13 +154,7 @@ def effect_sizes(df: pd.DataFrame, measure: str) -> tuple[np.ndarray, np.ndarray
     """Per-study effect sizes and variances (log scale for RR/OR) for a validated table."""
     measure, _ = _check_measure_model(measure)
     if measure in BINARY:
-        y, v, _ = _binary_yv(
-            df["events_treatment"],
-            df["n_treatment"],
-            df["events_control"],
-            df["n_control"],
-            measure,
-        )
+        y, v, _ = _binary_yv(*_arm_counts(df), measure)
         return y, v
     return _continuous_yv(df, measure)
 
@@ -653,12 +652,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
     notes: list[str] = []
     excluded: list[str] = []
     if measure in RATIO:
-        dz = _double_zero(
-            data["events_treatment"],
-            data["n_treatment"],
-            data["events_control"],
-            data["n_control"],
-        ).to_numpy()
+        dz = _double_zero(*_arm_counts(data)).to_numpy()
         excluded = data.loc[dz, "study"].tolist()
         data = data.loc[~dz].reset_index(drop=True)
     k = len(data)
@@ -666,13 +660,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         raise ValueError(f"pooling needs at least 2 studies, {k} left after preparing the data")
 
     if measure in BINARY:
-        y, v, corrected = _binary_yv(
-            data["events_treatment"],
-            data["n_treatment"],
-            data["events_control"],
-            data["n_control"],
-            measure,
-        )
+        y, v, corrected = _binary_yv(*_arm_counts(data), measure)
         if corrected.any():
             notes.append(
                 "0.5 added to every cell of the trial(s) with an empty cell: "

@@ -604,6 +604,17 @@ REASON_COLOURS = {
 }
 
 
+def _segment_colour(field: str, labels: list[str], colours: list[str], *, title: str | None,
+                    columns: int = 1, label_limit: int = 400) -> alt.Color:
+    """The colour of a stacked bar's segments, in ``labels`` order, with its legend below."""
+    return alt.Color(
+        f"{field}:N",
+        scale=alt.Scale(domain=labels, range=colours),
+        legend=alt.Legend(title=title, orient="bottom", columns=columns, labelLimit=label_limit),
+        sort=labels,
+    )
+
+
 def _segment_labels(base: alt.Chart, y: alt.Y, *, group: str, min_pct: float) -> alt.Chart:
     """White labels centred in each segment of a stacked bar (stacked by ``order`` within
     ``group``), left out of segments narrower than ``min_pct`` where they would not fit."""
@@ -636,12 +647,8 @@ def survey_chart(tidy: pd.DataFrame, *, title: str, description: str) -> alt.Cha
     x = alt.X("pct:Q", stack="zero", title=f"Answer ({d.label})",
               scale=alt.Scale(domain=[0, top], nice=False),
               axis=alt.Axis(values=[0, 20, 40, 60, 80, 100]))
-    colour = alt.Color(
-        "answer:N",
-        scale=alt.Scale(domain=present, range=[ANSWER_COLOURS[a] for a in present]),
-        legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=300),
-        sort=present,
-    )
+    colour = _segment_colour("answer", present, [ANSWER_COLOURS[a] for a in present],
+                             title=None, columns=2, label_limit=300)
     tooltip = [alt.Tooltip("treatment:N", title="Treatment"),
                alt.Tooltip("answer:N", title="Answer"),
                alt.Tooltip("as_printed:N", title=d.label)]
@@ -676,12 +683,8 @@ def bands_chart(bands: pd.DataFrame, *, title: str, description: str) -> alt.Cha
     y = alt.Y("arm:N", sort=arms, title=None, axis=alt.Axis(labelLimit=320))
     x = alt.X("pct:Q", stack="zero", title="Participants (%), by how much their pain fell",
               scale=alt.Scale(domain=[0, 100]))
-    colour = alt.Color(
-        "band_label:N",
-        scale=alt.Scale(domain=labels, range=[BAND_COLOURS[b] for b in present]),
-        legend=alt.Legend(title="Pain relief", orient="bottom", columns=1, labelLimit=400),
-        sort=labels,
-    )
+    colour = _segment_colour("band_label", labels, [BAND_COLOURS[b] for b in present],
+                             title="Pain relief")
     tooltip = [alt.Tooltip("arm:N", title="Arm"), alt.Tooltip("band:N", title="Band"),
                alt.Tooltip("pct:Q", title="%", format=".1f"),
                alt.Tooltip("kind:N", title="Source of band")]
@@ -719,12 +722,8 @@ def reasons_chart(reasons: pd.DataFrame, *, title: str, description: str) -> alt
     y = alt.Y("row:N", title=None, sort=list(dict.fromkeys(long["row"])),
               axis=alt.Axis(labelLimit=320))
     x = alt.X("pct:Q", stack="zero", title="Stopped early (% of those who started)")
-    colour = alt.Color(
-        "reason_label:N",
-        scale=alt.Scale(domain=labels, range=[REASON_COLOURS[r] for r in REASONS]),
-        legend=alt.Legend(title="Reason", orient="bottom", columns=1, labelLimit=400),
-        sort=labels,
-    )
+    colour = _segment_colour("reason_label", labels, [REASON_COLOURS[r] for r in REASONS],
+                             title="Reason")
     tooltip = [alt.Tooltip("arm:N", title="Arm"), alt.Tooltip("reason_label:N", title="Reason"),
                alt.Tooltip("count:Q", title="People"),
                alt.Tooltip("pct:Q", title="% of those who started", format=".1f")]
