@@ -9,27 +9,20 @@ library's ``csv`` module and arithmetic written out here, not through the packag
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 
 import pandas as pd
 import pytest
-from support import DATA, NOTEBOOKS
+from support import NOTEBOOKS, csv_rows
 
 from evidence import analyses, backpain, data
 from evidence.book import glued_outputs
 from evidence.charts import forest_plot
 
 
-def rows(table: str) -> list[dict[str, str]]:
-    """A CSV of data/ as printed: every cell a string, empty cells ''."""
-    with open(DATA / f"{table}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def by_id(table: str, key: str = "id") -> dict[str, dict[str, str]]:
-    return {r[key]: r for r in rows(table)}
+    return {r[key]: r for r in csv_rows(table)}
 
 
 def glued(notebook: str) -> dict[str, object]:
@@ -68,7 +61,7 @@ def test_flags_are_found_in_the_packs_order():
 
 def test_published_rows_are_every_gabapentinoid_in_back_pain():
     expected = {
-        r["id"] for r in rows("published_pooled")
+        r["id"] for r in csv_rows("published_pooled")
         if r["condition"] in backpain.BACK_PAIN_CONDITIONS
         and r["drug"] in {"gabapentin", "pregabalin", "gabapentinoids"}
     }
@@ -222,7 +215,7 @@ def test_the_misprint_exercise_numbers(bp):
 
 
 def test_precise_design_and_leg_pain(bp):
-    design = [r for r in rows("trials_design") if r["study"] == "mathieson2017"]
+    design = [r for r in csv_rows("trials_design") if r["study"] == "mathieson2017"]
     arms = {r["arm"]: r for r in design}
     assert bp["bp_precise_randomised_t"] == int(arms["pregabalin"]["n_randomised"])
     assert bp["bp_precise_randomised_c"] == int(arms["placebo"]["n_randomised"])
@@ -238,7 +231,7 @@ def test_precise_design_and_leg_pain(bp):
 
 
 def test_pregabalin_trials_are_counted_from_the_design_table(gbd):
-    design = [r for r in rows("trials_design") if r["condition"] == "fibromyalgia"]
+    design = [r for r in csv_rows("trials_design") if r["condition"] == "fibromyalgia"]
     studies = {r["study"] for r in design if r["drug"] in {"pregabalin", "pregabalin_cr"}}
     randomised = sum(int(r["n_randomised"]) for r in design if r["study"] in studies)
     assert gbd["gbd_pgb_n_trials"] == len(studies)
@@ -274,7 +267,7 @@ def test_pregabalin_published_values_are_pasted_as_printed(gbd):
 
 
 def test_derry_harms_and_our_ratio_to_them(gbd):
-    ae = rows("pharmacology/pregabalin_fm_adverse_events_cochrane2016")
+    ae = csv_rows("pharmacology/pregabalin_fm_adverse_events_cochrane2016")
     at = {(r["outcome"], r["daily_dose_mg"] or "all"): r for r in ae}
     d450 = at[("dizziness", "450")]
     assert (gbd["gbd_ae_dizziness_450_pct_pregabalin"], gbd["gbd_ae_dizziness_450_rr"],

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-import csv
 import math
 
 import nbformat
 import pandas as pd
 import pytest
-from support import DATA, ROOT
+from support import ROOT, csv_rows
 
 from evidence import baclofen, data
 
@@ -18,13 +17,8 @@ NOTEBOOK = ROOT / "notebooks" / "04_baclofen.ipynb"
 TRIAL_TABLES = ("trials_design", "trials_binary", "trials_continuous")
 
 
-def rows(table: str) -> list[dict[str, str]]:
-    with open(DATA / f"{table}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def by_id(table: str, key: str = "id") -> dict[str, dict[str, str]]:
-    return {r[key]: r for r in rows(table)}
+    return {r[key]: r for r in csv_rows(table)}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +36,7 @@ def bac() -> dict[str, object]:
 
 
 def baclofen_studies(condition: str) -> set[str]:
-    return {r["study"] for t in TRIAL_TABLES for r in rows(t)
+    return {r["study"] for t in TRIAL_TABLES for r in csv_rows(t)
             if r["condition"] == condition and "baclofen" in r["drug"]}
 
 
@@ -50,7 +44,7 @@ def test_no_baclofen_trial_in_fibromyalgia():
     tables = [data.load(t) for t in TRIAL_TABLES]
     assert baclofen.trials_of("baclofen", "fibromyalgia", *tables) == []
     assert baclofen_studies("fibromyalgia") == set()
-    assert not [r for r in rows("published_pooled")
+    assert not [r for r in csv_rows("published_pooled")
                 if r["drug"] == "baclofen" and r["condition"] == "fibromyalgia"]
 
 
@@ -90,10 +84,10 @@ def test_every_baclofen_status_is_grounded_in_the_rows_note():
 
 
 def test_no_estimate_is_labelled_baclofen_when_its_drug_was_not_identified():
-    antispastic_notes = " ".join(r["note"] for r in rows("published_pooled")
+    antispastic_notes = " ".join(r["note"] for r in csv_rows("published_pooled")
                                  if r["drug"] == "antispastics").lower()
     assert "the class contains baclofen" in antispastic_notes
-    for r in rows("published_pooled"):
+    for r in csv_rows("published_pooled"):
         if r["drug"] == "antispastics":
             assert baclofen.BACLOFEN_IN_ESTIMATE[r["id"]]["status"] == baclofen.CLASS_INCLUDES
 
@@ -139,7 +133,7 @@ def test_parsers():
 
 
 def test_titration_from_the_label_table(bac):
-    table = rows("pharmacology/baclofen_titration")
+    table = csv_rows("pharmacology/baclofen_titration")
     fixed = [r for r in table if "-" in r["days"]]
     assert bac["bac_titration_start_mg_day"] == int(fixed[0]["total_daily_dose_mg"])
     assert bac["bac_titration_last_fixed_mg_day"] == int(fixed[-1]["total_daily_dose_mg"])
@@ -152,7 +146,7 @@ def test_titration_from_the_label_table(bac):
 
 
 def test_label_reactions_and_the_controlled_study(bac):
-    ar = {r["reaction"]: r for r in rows("pharmacology/baclofen_adverse_reactions")}
+    ar = {r["reaction"]: r for r in csv_rows("pharmacology/baclofen_adverse_reactions")}
     assert all(r["status"] == "secondary" for r in ar.values())
     assert bac["bac_label_ar_all_secondary"] is True
     drowsy = ar["Drowsiness (transient)"]
@@ -164,7 +158,7 @@ def test_label_reactions_and_the_controlled_study(bac):
 
 
 def test_untraceable_claims(bac):
-    expected = {r["claim_id"] for r in rows("claims")
+    expected = {r["claim_id"] for r in csv_rows("claims")
                 if "baclofen" in r["claim"].lower() and r["verdict"] == "not found"}
     found = baclofen.untraceable_claims(data.load("claims"))
     assert set(found["claim_id"]) == expected
@@ -183,7 +177,7 @@ def test_sodium_oxybate_regulatory_rows(bac):
 
 
 def test_the_placebo_counted_twice(bac):
-    spaeth = {r["dose_mg_day"]: r for r in rows("trials_binary")
+    spaeth = {r["dose_mg_day"]: r for r in csv_rows("trials_binary")
               if r["study"] == "spaeth2012" and r["outcome"] == "pain_response_30"}
     placebo = int(spaeth["4500"]["n_control"])
     assert spaeth["4500"]["shared_control_id"] == spaeth["6000"]["shared_control_id"]

@@ -11,13 +11,12 @@ intervals (Altman 1998).
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 
 import pandas as pd
 import pytest
-from support import ROOT
+from support import ROOT, csv_rows
 
 from evidence import charts, data
 from evidence import comparisons as cmp
@@ -27,13 +26,8 @@ NUMBER_MEASURES = {"RR", "OR", "RD", "NNT", "NNH"}
 FM_POPULATIONS = {"fibromyalgia", "fibromyalgia_or_painful_neuropathy"}
 
 
-def read_csv(name: str) -> list[dict]:
-    with (ROOT / "data" / name).open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-PUBLISHED_ROWS = read_csv("published_pooled.csv")
-TRIAL_ROWS = read_csv("trials_binary.csv")
+PUBLISHED_ROWS = csv_rows("published_pooled")
+TRIAL_ROWS = csv_rows("trials_binary")
 BY_ID = {r["id"]: r for r in PUBLISHED_ROWS}
 
 # What each drug × outcome should show, read by hand from the CSVs:

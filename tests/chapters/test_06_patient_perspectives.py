@@ -9,26 +9,16 @@ Pain Report: all respondents; Health Rising: those who tried) never meet in one 
 
 from __future__ import annotations
 
-import csv
-
 import nbformat
 import pandas as pd
 import pytest
-from support import ROOT
+from support import ROOT, csv_rows
 
 from evidence import data
 from evidence import patients as pp
 
 PATIENTS = ROOT / "data" / "patients"
 NOTEBOOK = ROOT / "notebooks" / "06_patient_perspectives.ipynb"
-
-
-def rows(name: str) -> list[dict[str, str]]:
-    """The rows of ``data/patients/<name>.csv`` (or ``data/<name>.csv`` for a name with a
-    slash, e.g. ``"./trials_binary"``), as text, read without pandas or ``evidence``."""
-    path = (ROOT / "data" / f"{name}.csv") if "/" in name else PATIENTS / f"{name}.csv"
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +37,7 @@ def ratings():
 def test_survey_ratings_select_every_percentage_of_one_source_and_nothing_else(
     ratings, key, source, marker
 ):
-    raw = [r for r in rows("survey_treatment_ratings")
+    raw = [r for r in csv_rows("patients/survey_treatment_ratings")
            if r["source"] == source and r["measure"].startswith("pct_")
            and r["measure"].endswith(marker) and r["measure"] != "pct_of_respondents_who_tried"]
     tidy = pp.survey_ratings(ratings, key)
@@ -62,7 +52,7 @@ def test_survey_ratings_select_every_percentage_of_one_source_and_nothing_else(
 
 
 def test_health_rising_counts_of_those_who_tried_match_the_csv(ratings):
-    tried = {r["item"]: int(r["value"]) for r in rows("survey_treatment_ratings")
+    tried = {r["item"]: int(r["value"]) for r in csv_rows("patients/survey_treatment_ratings")
              if r["source"] == "healthrising_npr_2016" and r["measure"] == "n_who_tried"}
     tidy = pp.survey_ratings(ratings, "tried")
     got = tidy.drop_duplicates("treatment").set_index("treatment")["n_tried"].astype(int)
@@ -130,7 +120,7 @@ def test_an_unknown_denominator_is_refused_by_name(ratings):
 def test_converting_to_all_respondents_agrees_with_what_the_survey_printed():
     """Health Rising x share who tried ~ National Pain Report's own figure (same survey)."""
     def value(source, item, measure):
-        return next(float(r["value"]) for r in rows("survey_treatment_ratings")
+        return next(float(r["value"]) for r in csv_rows("patients/survey_treatment_ratings")
                     if r["source"] == source and r["item"] == item and r["measure"] == measure)
 
     for item, npr_measure, hr_measure in [
@@ -162,7 +152,7 @@ def test_amounts_and_ranks_in_words():
 
 
 def test_pregabalin_bands_match_the_csv_and_flag_every_derived_band():
-    raw = {(r["item"], r["measure"]): r for r in rows("responder_distributions")
+    raw = {(r["item"], r["measure"]): r for r in csv_rows("patients/responder_distributions")
            if r["source"] == "ebmg_pregabalin_fm" and r["dataset"] == "responder_distribution"}
     bands = pp.responder_bands(data.load("patients/responder_distributions"),
                                data.load("trials_binary"), "pregabalin")
@@ -192,7 +182,7 @@ def test_pregabalin_bands_match_the_csv_and_flag_every_derived_band():
 
 
 def test_gabapentin_bands_come_from_the_trial_counts():
-    arnold = next(r for r in rows("./trials_binary")
+    arnold = next(r for r in csv_rows("trials_binary")
                   if r["study"] == "arnold2007" and r["outcome"] == "pain_response_30")
     bands = pp.responder_bands(data.load("patients/responder_distributions"),
                                data.load("trials_binary"), "gabapentin")
@@ -225,7 +215,7 @@ def test_an_unknown_drug_is_refused():
 
 def test_withdrawal_reasons_match_the_registry_flow():
     flow = {}
-    for r in rows("discontinuation_trials"):
+    for r in csv_rows("patients/discontinuation_trials"):
         if r["source"] == "nct00830167":
             flow.setdefault(r["item"], {})[r["measure"]] = int(r["value"])
     reasons = pp.withdrawal_reasons(data.load("patients/discontinuation_trials"))
@@ -243,7 +233,7 @@ def test_withdrawal_reasons_match_the_registry_flow():
 
 
 def test_persistence_points_are_the_printed_ones_plus_two_by_definition():
-    wang = {r["measure"]: float(r["value"]) for r in rows("realworld_use_persistence")
+    wang = {r["measure"]: float(r["value"]) for r in csv_rows("patients/realworld_use_persistence")
             if r["item"] == "pregabalin (all users)" and r["value"]}
     points = pp.persistence_points(data.load("patients/realworld_use_persistence"))
     printed = points[points["kind"] == "printed"].set_index("day")["pct"]
@@ -256,7 +246,7 @@ def test_persistence_points_are_the_printed_ones_plus_two_by_definition():
 
 
 def test_cohort_table_rows_and_their_indication():
-    by_id = {r["id"]: r for r in rows("realworld_use_persistence")}
+    by_id = {r["id"]: r for r in csv_rows("patients/realworld_use_persistence")}
     table = pp.cohort_table(data.load("patients/realworld_use_persistence"))
     assert len(table) == len(pp.COHORT_ROWS)
     for (row_id, _, _), (_, got) in zip(pp.COHORT_ROWS, table.iterrows(), strict=True):
@@ -271,10 +261,10 @@ def test_cohort_table_rows_and_their_indication():
 def test_there_is_no_baclofen_patient_data_of_any_kind():
     tables = {p.stem: data.load(f"patients/{p.stem}") for p in sorted(PATIENTS.glob("*.csv"))}
     raw = sum("baclofen" in " ".join(r.values()).lower()
-              for p in PATIENTS.glob("*.csv") for r in rows(p.stem))
+              for p in PATIENTS.glob("*.csv") for r in csv_rows(p))
     assert pp.rows_mentioning(tables, "baclofen") == raw == 0
     gaba = sum("gabapentin" in " ".join(r.values()).lower()
-               for p in PATIENTS.glob("*.csv") for r in rows(p.stem))
+               for p in PATIENTS.glob("*.csv") for r in csv_rows(p))
     assert pp.rows_mentioning(tables, "gabapentin") == gaba > 0
 
 

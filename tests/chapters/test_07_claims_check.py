@@ -11,13 +11,12 @@ page without its tables.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import ROOT, csv_rows
 
 from evidence import claims as ledger
 from evidence.book import glued_outputs
@@ -30,11 +29,6 @@ SCRIPT = ROOT / "_static" / "evidence-tables.js"
 VERDICTS = {"supported", "partly supported", "unsupported", "not found", "contradicted"}
 
 
-def _rows() -> list[dict]:
-    with CSV.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def _glued(notebook: Path) -> dict[str, dict]:
     """Glued outputs of a notebook by key: the ledger metadata and the display data."""
     return {key: {"meta": meta, "data": data} for key, meta, data in glued_outputs(notebook)}
@@ -43,7 +37,7 @@ def _glued(notebook: Path) -> dict[str, dict]:
 # ---- the ledger ---------------------------------------------------------------------------
 
 def test_the_ledger_covers_five_articles_with_known_verdicts():
-    rows = _rows()
+    rows = csv_rows(CSV)
     assert len(rows) >= 40, f"only {len(rows)} claims in the ledger"
     assert {r["seed"] for r in rows} == {a.seed for a in ledger.ARTICLES}
     bad = [(r["claim_id"], r["verdict"]) for r in rows if r["verdict"] not in VERDICTS]
@@ -63,7 +57,7 @@ def test_a_ledger_error_names_the_row():
 # ---- the summary ----------------------------------------------------------------------------
 
 def test_the_counts_equal_a_count_made_from_the_csv():
-    rows = _rows()
+    rows = csv_rows(CSV)
     expected = Counter((r["seed"], r["verdict"]) for r in rows)
     counts = ledger.verdict_counts(ledger.load_claims())
     assert list(counts.columns) == [*ledger.VERDICTS, "total"], "verdicts out of order"
@@ -77,7 +71,7 @@ def test_the_counts_equal_a_count_made_from_the_csv():
 
 def test_the_notebook_glued_the_counts_of_the_current_csv():
     """The committed notebook is not stale: its glued counts are today's counts."""
-    rows = _rows()
+    rows = csv_rows(CSV)
     glued = _glued(NOTEBOOK)
 
     def value(key):
@@ -114,10 +108,11 @@ def test_the_table_shows_every_claim_with_its_verdict_and_links():
     claims = ledger.load_claims()
     html = ledger.claims_table_html(claims)
     assert "class='evidence-sortable" in html
-    for r in _rows():
+    for r in csv_rows(CSV):
         assert f"<td>{r['claim_id']}</td>" in html, r["claim_id"]
     assert html.count("<tr id='claim-") == len(claims)
-    assert html.count("data-sort-value='0'") == sum(r["verdict"] == "supported" for r in _rows())
+    supported = sum(r["verdict"] == "supported" for r in csv_rows(CSV))
+    assert html.count("data-sort-value='0'") == supported
     assert "href='references.html'" in html
     anchored = ledger.claims_table_html(claims, anchor="cite-{key}")
     assert "href='references.html#cite-neurontin-uspi'" in anchored
@@ -125,7 +120,7 @@ def test_the_table_shows_every_claim_with_its_verdict_and_links():
 
 def test_the_glued_table_holds_every_claim():
     html = _glued(NOTEBOOK)["claims_table"]["data"]["application/papermill.record/text/html"]
-    for r in _rows():
+    for r in csv_rows(CSV):
         assert f"id='claim-{r['claim_id']}'" in html, r["claim_id"]
 
 
@@ -213,11 +208,11 @@ def test_the_script_filters_and_sorts_and_is_inert_elsewhere(browser, site_url):
     visible = f"Array.from(document.querySelectorAll('{rows}')).filter(r => !r.hidden)"
     search = page.get_by_label("Search the table")
     search.fill("Article E")
-    expected_e = sum(r["seed"] == ledger.ARTICLES[-1].seed for r in _rows())
+    expected_e = sum(r["seed"] == ledger.ARTICLES[-1].seed for r in csv_rows(CSV))
     assert page.evaluate(f"{visible}.length") == expected_e
     search.fill("not found")
     assert sorted(page.evaluate(f"{visible}.map(r => r.cells[0].textContent)")) == sorted(
-        r["claim_id"] for r in _rows() if r["verdict"] == "not found")
+        r["claim_id"] for r in csv_rows(CSV) if r["verdict"] == "not found")
     search.fill("")
     verdict = page.locator("#claims-ledger thead th").nth(3)
     verdict.locator("button").focus()

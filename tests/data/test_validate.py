@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import csv_rows
 
 from evidence import BOOK, DATA, ROOT
 from tools.validate import ALLOW, Problem, check_rows, validate
@@ -62,11 +63,6 @@ def find(problems: list[Problem], file: str, rule: str) -> list[Problem]:
     return [p for p in problems if p.file == file and p.rule == rule]
 
 
-def rows_of(rel: str) -> list[dict[str, str]]:
-    with (DATA / rel).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 # ---------------------------------------------------------------- the real data
 def test_real_data_validate_cleanly():
     problems = validate()
@@ -94,7 +90,7 @@ def test_cli_reports_and_fails(copy: Path):
 
 def test_allow_list_entries_are_used_and_explained():
     for (rel, row_id, rule), reason in ALLOW.items():
-        rows = rows_of(rel)
+        rows = csv_rows(rel)
         key = "fact_id" if rel == "facts.csv" else "id"
         assert any(r[key] == row_id for r in rows), (rel, row_id)
         assert len(reason) > 30 and rule
@@ -222,7 +218,7 @@ def test_derived_count_must_reproduce(copy: Path):
 
 def test_derived_band_must_reproduce(copy: Path):
     rel = "patients/responder_distributions.csv"
-    rows = rows_of(rel)
+    rows = csv_rows(rel)
     i = next(i for i, r in enumerate(rows) if r["measure"] == "pct_30_49pct_pain_relief")
     set_cell(copy, rel, i + 2, "value", "99")
     hits = find(validate(copy), rel, "derived-reproduces")
@@ -235,8 +231,8 @@ def test_unlisted_csv(copy: Path):
 
 
 # ---------------------------------------------------------------- numeric rules (hypothesis)
-BINARY_ROW = next(r for r in rows_of("trials_binary.csv") if r["id"] == "ohta2012_ae_any")
-CONT_ROW = next(r for r in rows_of("trials_continuous.csv")
+BINARY_ROW = next(r for r in csv_rows("trials_binary.csv") if r["id"] == "ohta2012_ae_any")
+CONT_ROW = next(r for r in csv_rows("trials_continuous.csv")
                 if r["id"] == "mathieson2017_leg_pain_0_10_wk8")
 
 

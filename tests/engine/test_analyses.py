@@ -9,23 +9,21 @@ read with the ``csv`` module rather than through the code under test: the risk r
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 
 import pandas as pd
 import pytest
-from support import FIXTURES, ROOT
+from support import FIXTURES, csv_rows
 
 from evidence import analyses, book, charts, data, meta
 
 Z = 1.959963984540054
 
 
-def csv_rows(**where: str) -> list[dict]:
+def trial_rows(**where: str) -> list[dict]:
     """Rows of data/trials_binary.csv matching every column=value, read independently."""
-    with (ROOT / "data" / "trials_binary.csv").open(newline="", encoding="utf-8") as fh:
-        return [r for r in csv.DictReader(fh) if all(r[k] == v for k, v in where.items())]
+    return csv_rows("trials_binary", **where)
 
 
 def has_counts(row: dict) -> bool:
@@ -77,7 +75,7 @@ def test_dose_filter(text, doses, expected):
 
 @pytest.mark.parametrize("outcome", ["ae_dizziness", "ae_somnolence", "withdrawal_ae"])
 def test_pregabalin_trial_set_is_every_fibromyalgia_trial_with_counts(trials, outcome):
-    rows = csv_rows(drug="pregabalin", condition="fibromyalgia", outcome=outcome,
+    rows = csv_rows("trials_binary", drug="pregabalin", condition="fibromyalgia", outcome=outcome,
                     comparator="placebo")
     with_counts = {r["study"] for r in rows if has_counts(r) and "EERW" not in r["dose_mg_day"]}
     without = {r["study"] for r in rows if not has_counts(r)}
@@ -95,7 +93,7 @@ def test_single_trial_is_reported_as_it_is_and_says_so(trials):
     ohta = trials[trials["study"] == "ohta2012"]
     sel = analyses.select(ohta, drug="pregabalin", outcome="ae_dizziness")
     a = analyses.run("pregabalin_fm_dizziness", sel, model="DL")
-    (row,) = [r for r in csv_rows(drug="pregabalin", condition="fibromyalgia",
+    (row,) = [r for r in csv_rows("trials_binary", drug="pregabalin", condition="fibromyalgia",
                                   outcome="ae_dizziness")
               if has_counts(r) and r["study"] == "ohta2012"]
     a_, n1, c, n2 = (float(row[k]) for k in analyses.COUNT_COLUMNS)
@@ -116,7 +114,7 @@ def test_single_trial_is_reported_as_it_is_and_says_so(trials):
 def test_pregabalin_values_by_hand(trials):
     # Ohta 2012, Table 5: dizziness 74/250 vs 15/248, somnolence 116/250 vs 45/248.
     for outcome in ("ae_somnolence", "withdrawal_ae"):
-        (row,) = [r for r in csv_rows(drug="pregabalin", condition="fibromyalgia",
+        (row,) = [r for r in csv_rows("trials_binary", drug="pregabalin", condition="fibromyalgia",
                                       outcome=outcome) if has_counts(r)]
         counts = [float(row[k]) for k in analyses.COUNT_COLUMNS]
         a = analyses.run(outcome, analyses.select(trials, drug="pregabalin", outcome=outcome))
@@ -124,7 +122,7 @@ def test_pregabalin_values_by_hand(trials):
 
 
 def test_sodium_oxybate_dose_arms_share_one_placebo(trials):
-    rows = [r for r in csv_rows(drug="sodium_oxybate", condition="fibromyalgia",
+    rows = [r for r in csv_rows("trials_binary", drug="sodium_oxybate", condition="fibromyalgia",
                                 outcome="pain_response_30") if has_counts(r)]
     assert len(rows) == 2 and len({r["shared_control_id"] for r in rows}) == 1
     events = sum(float(r["events_treatment"]) for r in rows)
@@ -148,7 +146,7 @@ def test_sodium_oxybate_dose_arms_share_one_placebo(trials):
 
 
 def test_sodium_oxybate_pain50_by_hand(trials):
-    rows = [r for r in csv_rows(drug="sodium_oxybate", outcome="pain_response_50")
+    rows = [r for r in csv_rows("trials_binary", drug="sodium_oxybate", outcome="pain_response_50")
             if has_counts(r)]
     events = sum(float(r["events_treatment"]) for r in rows)
     n_drug = sum(float(r["n_treatment"]) for r in rows)
@@ -163,8 +161,9 @@ def test_sodium_oxybate_pain50_by_hand(trials):
 
 
 def test_dose_filter_keeps_one_arm_against_its_placebo(trials):
-    (row,) = [r for r in csv_rows(drug="sodium_oxybate", outcome="pain_response_30",
-                                  dose_mg_day="4500") if has_counts(r)]
+    (row,) = [r for r in csv_rows("trials_binary", drug="sodium_oxybate",
+                                  outcome="pain_response_30", dose_mg_day="4500")
+              if has_counts(r)]
     counts = [float(row[k]) for k in analyses.COUNT_COLUMNS]
     sel = analyses.select(trials, drug="sodium_oxybate", outcome="pain_response_30",
                           doses=[4500])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support import csv_rows
 
 from evidence import DATA, ROOT
 from tools.data_appendix import GENERATED_BY, render, stats
@@ -17,11 +16,6 @@ from tools.data_appendix import GENERATED_BY, render, stats
 
 def resources() -> list[dict]:
     return json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]
-
-
-def count_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +45,7 @@ def test_every_table_with_its_row_and_status_counts(page: str):
             summary[m[2]] = tuple(int(x) for x in m.groups()[2:])
     assert set(summary) == {r["path"] for r in resources()}
     for res in resources():
-        rows = count_rows(DATA / res["path"])
+        rows = csv_rows(DATA / res["path"])
         status = tuple(sum(1 for r in rows if r.get("status") == s)
                        for s in ("verified", "secondary", "derived"))
         assert summary[res["path"]] == (len(rows), *status), res["path"]

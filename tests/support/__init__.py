@@ -6,6 +6,9 @@ Browser waits are in :mod:`support.browser`, the prose scanner of the chapter st
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from evidence import BOOK, DATA, ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -13,7 +16,18 @@ SITE = ROOT / "_build" / "html"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 __all__ = ["BOOK", "DATA", "FIXTURES", "NOTEBOOKS", "ROOT", "SITE", "built_pages",
-           "content_pages"]
+           "content_pages", "csv_rows"]
+
+
+def csv_rows(table: str | Path, **where: str) -> list[dict[str, str]]:
+    """The rows of a CSV as printed (every cell a string, empty cells ''), read without
+    pandas or the engine, so tests check the engine against an independent reading.
+
+    ``table`` is a table of data/ (``"trials_binary"``, ``"patients/surveys"``) or a path;
+    ``where`` keeps the rows whose column equals the value."""
+    path = Path(table) if isinstance(table, Path) else DATA / f"{table.removesuffix('.csv')}.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if all(r[k] == v for k, v in where.items())]
 
 
 def built_pages() -> list[str]:
