@@ -50,6 +50,8 @@ from statsmodels.stats.meta_analysis import (
     effectsize_smd,
 )
 
+from . import rules
+
 BINARY = ("RR", "OR", "RD")
 CONTINUOUS = ("MD", "SMD")
 RATIO = ("RR", "OR")
@@ -458,44 +460,31 @@ def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[P
         num = numeric[col]
         for i in np.flatnonzero((num.notna() & (num % 1 != 0)).to_numpy()):
             problems.append(Problem(int(i), col, f"must be a whole number (got {num[i]:g})"))
-    for arm in ("treatment", "control"):
-        n = numeric[f"n_{arm}"]
-        for i in np.flatnonzero((n <= 0).to_numpy()):
-            problems.append(Problem(int(i), f"n_{arm}", f"must be greater than 0 (got {n[i]:g})"))
-        if measure in BINARY:
-            e = numeric[f"events_{arm}"]
-            for i in np.flatnonzero((e < 0).to_numpy()):
-                problems.append(
-                    Problem(int(i), f"events_{arm}", f"must not be negative (got {e[i]:g})")
-                )
-            for i in np.flatnonzero((e > n).to_numpy()):
-                problems.append(
-                    Problem(int(i), f"events_{arm}", f"events ({e[i]:g}) exceed n_{arm} ({n[i]:g})")
-                )
-        else:
+
+    def value(col: str, i: int) -> float | None:
+        x = numeric[col].iloc[i]
+        return None if pd.isna(x) else float(x)
+
+    for arm in rules.ARMS:
+        for i in range(len(df)):
+            events = value(f"events_{arm}", i) if measure in BINARY else None
+            n = value(f"n_{arm}", i)
+            # A bad count is reported once, not again as events exceeding it.
+            breaches = rules.count_breaches(i, arm, events, n) or rules.arm_breaches(i, arm,
+                                                                                     events, n)
+            problems += [Problem(b.row, b.column, b.message) for b in breaches]
+        if measure not in BINARY:
             sd = numeric[f"sd_{arm}"]
             for i in np.flatnonzero((sd <= 0).to_numpy()):
                 problems.append(
                     Problem(int(i), f"sd_{arm}", f"SD must be greater than 0 (got {sd[i]:g})")
                 )
     if "shared_control_id" in df.columns:
-        keys = [_group_key(v) for v in df["shared_control_id"]]
-        for key in dict.fromkeys(k for k in keys if k is not None):
-            idx = [i for i, k in enumerate(keys) if k == key]
-            for col in _control_columns(df):
-                vals = numeric[col].iloc[idx]
-                if vals.nunique(dropna=True) > 1:
-                    for i in idx[1:]:
-                        if vals[i] != vals[idx[0]]:
-                            problems.append(
-                                Problem(
-                                    i,
-                                    col,
-                                    f"rows sharing control arm {key!r} must "
-                                    f"repeat the same {col} ({vals[idx[0]]:g} in the "
-                                    f"first of them, {vals[i]:g} here)",
-                                )
-                            )
+        columns = _control_columns(df)
+        rows = [{"shared_control_id": df["shared_control_id"].iloc[i],
+                 **{c: value(c, i) for c in columns}} for i in range(len(df))]
+        problems += [Problem(b.row, b.column, b.message)
+                     for b in rules.shared_control_breaches(rows, columns)]
     if len(df) < 2:
         problems.append(
             Problem(

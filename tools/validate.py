@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from evidence import BOOK, DATA, bibliography
+from evidence import BOOK, DATA, bibliography, rules
 
 __all__ = ["ALLOW", "Problem", "check_rows", "summary", "validate"]
 
@@ -325,14 +325,13 @@ def _check_binary(table: _Table) -> list[Problem]:
         if not (has_counts or has_pct):
             out.append(Problem(table.rel, line, "events_treatment", "", "counts-or-pct",
                                "a binary row needs event counts or printed percentages"))
-        for e_col, n_col, p_col in arms:
+        for (e_col, n_col, p_col), arm in zip(arms, rules.ARMS, strict=True):
             e, n = _num(row.get(e_col)), _num(row.get(n_col))
-            if e is not None and n is None:
-                out.append(Problem(table.rel, line, n_col, "", "events-need-n",
-                                   f"{e_col} is given without its denominator {n_col}"))
-            if e is not None and n is not None and e > n:
-                out.append(Problem(table.rel, line, e_col, row[e_col], "events-le-n",
-                                   f"{e_col} ({row[e_col]}) exceeds {n_col} ({row[n_col]})"))
+            # Single cells (n >= 0, events >= 0) are the schema's; the rules across cells:
+            breaches = rules.arm_breaches(i, arm, e, n)
+            out += [Problem(table.rel, line, b.column, row.get(b.column, ""), b.rule, b.message)
+                    for b in breaches]
+            if breaches:
                 continue
             pct = row.get(p_col, "")
             if e is None or n is None or not pct or row.get("status") == "derived":
@@ -360,22 +359,11 @@ def _check_binary(table: _Table) -> list[Problem]:
 
 
 def _check_shared_controls(table: _Table, cols: tuple[str, ...]) -> list[Problem]:
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for i, row in enumerate(table.rows):
-        sid = row.get("shared_control_id", "")
-        if sid:
-            groups[(sid, row.get("outcome", ""), row.get("timepoint_weeks", ""))].append(i)
-    out = []
-    for (sid, outcome, _), idx in groups.items():
-        first = table.rows[idx[0]]
-        for i in idx[1:]:
-            for col in cols:
-                if table.rows[i].get(col, "") != first.get(col, ""):
-                    out.append(Problem(table.rel, table.lines[i], col, table.rows[i].get(col),
-                                       "shared-control",
-                                       f"control arm '{sid}' ({outcome}) has {col} "
-                                       f"'{first.get(col, '')}' on line {table.lines[idx[0]]}"))
-    return out
+    """Rows of one outcome and time point that share a control arm repeat its numbers."""
+    breaches = rules.shared_control_breaches(table.rows, cols,
+                                             also=("outcome", "timepoint_weeks"))
+    return [Problem(table.rel, table.lines[b.row], b.column, table.rows[b.row].get(b.column),
+                    b.rule, b.message) for b in breaches]
 
 
 _CI_TRIPLES = {
@@ -512,6 +500,10 @@ def _check_timeline(table: _Table, facts: _Table | None) -> list[Problem]:
     return out
 
 
+# Cross-field rules whose finding does not follow from a bad cell of the same row.
+_ROW_INDEPENDENT = frozenset({"unknown-key", "shared-control"})
+
+
 def _cross_field(tables: dict[str, _Table], bib_keys: set[str] | None) -> list[Problem]:
     problems: list[Problem] = []
     for table in tables.values():
@@ -590,7 +582,11 @@ def validate(root: Path | str = DATA, bib: Path | str | None = None) -> list[Pro
 
     bib_keys, bib_problems = _bib_keys(bib)
     problems += bib_problems
-    problems += _cross_field(tables, bib_keys)
+    # A row whose cells break the schema is reported for that, once: the rules across its
+    # cells (events <= n, ...) would only repeat the same fault in other words.
+    broken_rows = {(p.file, p.line) for p in problems if p.line is not None}
+    problems += [p for p in _cross_field(tables, bib_keys)
+                 if (p.file, p.line) not in broken_rows or p.rule in _ROW_INDEPENDENT]
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
 
 

@@ -202,6 +202,15 @@ def test_a_bibliography_syntax_error_is_reported_with_its_line(copy: Path):
     assert hits and all(p.line and p.line > text.count("\n") for p in hits), hits
 
 
+def test_an_arm_of_no_participants_is_refused(copy: Path):
+    line = line_of("trials_binary.csv", "id", "arnold2007_withdrawal_ae")
+    set_cell(copy, "trials_binary.csv", line, "n_control", "0")
+    hits = [p for p in validate(copy) if p.file == "trials_binary.csv" and p.line == line]
+    # Reported once, as the bad cell it is; not again as "events exceed n".
+    assert [(p.column, p.rule) for p in hits] == [("n_control", "minimum")], hits
+    assert "minimum is 1" in hits[0].format()
+
+
 def test_shared_control_rows_must_agree(copy: Path):
     line = line_of("trials_binary.csv", "id", "spaeth2012_6000_ae_nausea")
     set_cell(copy, "trials_binary.csv", line, "events_control", "17")
