@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import meta
+from . import data, meta
 
 COUNT_COLUMNS = ("events_treatment", "n_treatment", "events_control", "n_control")
 RESPONDER_OUTCOMES = {30: "pain_response_30", 50: "pain_response_50"}
@@ -155,8 +155,7 @@ class Selection:
     @property
     def sources(self) -> list[str]:
         """Bibliography keys behind the selected rows: the studies and the rows' sources."""
-        keys = list(self.rows["study"]) + list(self.rows["source"])
-        return sorted(dict.fromkeys(str(k) for k in keys if pd.notna(k)))
+        return data.sources(self.rows)
 
     def set_aside(self) -> pd.DataFrame:
         """One line per study set aside, with the reason (for the notebook's tables)."""

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import analyses
+from . import analyses, data
 
 # --------------------------------------------------------------------------- what is compared
 
@@ -395,7 +395,7 @@ def _published_entry(option: Option, outcome: str, row: pd.Series) -> Entry:
     entry.source_text = study_name(row["review"]) + (
         "" if read_in == row["review"] else f", read in {read_in}"
     )
-    entry.sources = sorted({str(row["review"]), str(read_in)})
+    entry.sources = data.sources(row)
     entry.dose_text = "all doses" if _blank(row["dose_mg_day"]) else (
         f"{row['dose_mg_day']} {option.unit}"
     )

@@ -9,6 +9,7 @@ the notebooks that read that table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -56,3 +57,48 @@ def one_row(df: pd.DataFrame, **where: object) -> pd.Series:
         cond = ", ".join(f"{k}={v!r}" for k, v in where.items())
         raise LookupError(f"expected exactly one row with {cond}; found {len(hits)}")
     return hits.iloc[0]
+
+
+def fact(fact_id: str) -> pd.Series:
+    """One row of ``data/facts.csv`` (single published facts: a half-life, a date, a dose)."""
+    return one_row(load("facts"), fact_id=fact_id)
+
+
+# The columns of data/ that hold bibliography keys: the study whose number a row holds,
+# the review that pooled it, the document it was read in, and where that one took it from;
+# ``evidence`` holds a ';'-separated list. The validator checks every key in them resolves.
+KEY_COLUMNS = ("study", "review", "source", "original_source")
+LIST_KEY_COLUMNS = ("evidence",)
+
+
+def _cell_keys(row: Mapping) -> list[str]:
+    keys = []
+    for column in KEY_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            keys.append(value.strip())
+    for column in LIST_KEY_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, str):
+            keys += [k.strip() for k in value.split(";") if k.strip()]
+    return keys
+
+
+def sources(*rows: Mapping | pd.DataFrame | Iterable[Mapping]) -> list[str]:
+    """The bibliography keys a value resting on ``rows`` cites: the one provenance rule.
+
+    Each row gives its study, review, source and original source, and the keys of its
+    evidence list (:data:`KEY_COLUMNS`, :data:`LIST_KEY_COLUMNS`). A row may be a Series or
+    a dict; a DataFrame (or any other iterable of rows) stands for all its rows. Returns
+    the keys sorted, each once (empty when the rows name none: :func:`evidence.book.glue`
+    then refuses the value, since every number the book shows must say where it comes from).
+    """
+    keys: set[str] = set()
+    for item in rows:
+        if isinstance(item, pd.DataFrame):
+            item = item.to_dict(orient="records")
+        elif isinstance(item, Mapping | pd.Series):
+            item = [item]
+        for row in item:
+            keys.update(_cell_keys(row))
+    return sorted(keys)

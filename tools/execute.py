@@ -112,11 +112,23 @@ class NotebookError(RuntimeError):
 
 
 def _strip_volatile(nb: nbformat.NotebookNode) -> None:
-    """Drop timestamps and durations so that re-running gives a clean diff."""
+    """Drop timestamps and durations, and join printed text the kernel happened to send in
+    several pieces, so that re-running gives a clean diff."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        joined: list = []
+        for out in cell.outputs:
+            last = joined[-1] if joined else None
+            if (out.output_type == "stream" and last is not None
+                    and last.output_type == "stream" and last.name == out.name):
+                last.text += out.text
+            else:
+                joined.append(out)
+        cell.outputs = joined
 
 
 def execute(

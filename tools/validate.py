@@ -34,12 +34,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from evidence import BOOK, DATA, bibliography, rules
+from evidence import BOOK, DATA, bibliography, data, rules
 
 __all__ = ["ALLOW", "Problem", "check_rows", "summary", "validate"]
 
-KEY_COLUMNS = ("source", "study", "review", "original_source")
-LIST_KEY_COLUMNS = ("evidence",)
 
 # (file relative to the data root, row id, rule) -> why the value is stored as printed.
 ALLOW: dict[tuple[str, str, str], str] = {
@@ -126,14 +124,14 @@ def _rounds_to(k: int, n: int, printed: str) -> bool:
 def _bib_keys(bib: Path) -> tuple[set[str], list[Problem]]:
     """The bibliography's keys, read by pybtex as the build reads them, and its problems."""
     try:
-        data, found = bibliography.read(bib)
+        entries, found = bibliography.read(bib)
     except FileNotFoundError:
         return set(), [Problem(str(bib), None, None, None, "bib-missing",
                                "book/references.bib not found; pass bib=")]
     except UnicodeDecodeError as exc:
         return set(), [Problem(str(bib), None, None, None, "utf-8", f"not UTF-8: {exc.reason}")]
     problems = [Problem(bib.name, p.line, None, p.key, p.rule, p.message) for p in found]
-    return set(data.entries.keys()), problems
+    return set(entries.entries.keys()), problems
 
 
 def _read_table(root: Path, resource: dict) -> tuple[_Table | None, list[Problem]]:
@@ -301,12 +299,12 @@ def _allowed(table: _Table, i: int, rule: str) -> bool:
 def _check_keys(table: _Table, bib_keys: set[str]) -> list[Problem]:
     out = []
     for i, row in enumerate(table.rows):
-        for col in KEY_COLUMNS:
+        for col in data.KEY_COLUMNS:
             key = row.get(col, "").strip()
             if key and key not in bib_keys:
                 out.append(Problem(table.rel, table.lines[i], col, key, "unknown-key",
                                    "key not found in book/references.bib"))
-        for col in LIST_KEY_COLUMNS:
+        for col in data.LIST_KEY_COLUMNS:
             for key in (k.strip() for k in row.get(col, "").split(";")):
                 if key and key not in bib_keys:
                     out.append(Problem(table.rel, table.lines[i], col, key, "unknown-key",

@@ -15,11 +15,11 @@ import pytest
 from pybtex.database import parse_file
 from pybtex.plugin import find_plugin
 
-from evidence import BOOK, DATA
+from evidence import BOOK, DATA, data
 
 BIB = BOOK / "references.bib"
-KEY_COLUMNS = ("source", "study", "review", "original_source")
-LIST_KEY_COLUMNS = ("evidence",)
+KEY_COLUMNS = data.KEY_COLUMNS  # the columns the engine and the validator read keys from
+LIST_KEY_COLUMNS = data.LIST_KEY_COLUMNS
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 # Entries without DOI, PMID or URL whose title/note gives no official identifier either
 # (setid, NCT number, NBK). The pack holds none for them; see data/VERIFICATION.md.

@@ -161,3 +161,17 @@ def test_check_mode_names_the_stale_notebook_and_the_fix(tmp_path):
     )
     assert result.returncode == 1
     assert "demo.ipynb" in result.stderr and "make book" in result.stderr
+
+
+def test_printed_text_sent_in_pieces_is_stored_as_one_output():
+    """The kernel may flush one print in several stream messages; stored joined, a re-run
+    gives the same file however the text arrived."""
+    cell = nbformat.v4.new_code_cell("print(1); print(2)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="warn\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="3\n")]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    notebooks._strip_volatile(nb)
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [
+        ("stdout", "1\n2\n"), ("stderr", "warn\n"), ("stdout", "3\n")]
