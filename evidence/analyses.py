@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import data, meta
+from . import data, formatting, meta
 
 COUNT_COLUMNS = ("events_treatment", "n_treatment", "events_control", "n_control")
 RESPONDER_OUTCOMES = {30: "pain_response_30", 50: "pain_response_50"}
@@ -568,41 +568,6 @@ def published_rows(
     return published[mask].copy()
 
 
-def _published_text(row: pd.Series) -> str:
-    """A published row as printed: ``"RR 4.0 (2.8 to 5.8)"``, ``"NNH 11"``.
-
-    Pass a row read with ``as_printed=True`` to keep the source's precision; numeric
-    rows are shown with ``:g``.
-    """
-
-    def text(x) -> str | None:
-        if x is None or (isinstance(x, float) and math.isnan(x)) or x == "":
-            return None
-        return x if isinstance(x, str) else f"{x:g}"
-
-    def number_needed(kind: str) -> str | None:
-        value = text(row[kind.lower()])
-        if value is None:
-            return None
-        low = text(row[f"{kind.lower()}_ci_low"])
-        high = text(row[f"{kind.lower()}_ci_high"])
-        if low is not None and high is not None:
-            return f"{kind} {value} ({low} to {high})"
-        if low is not None:
-            return f"{kind} {value} (lower limit {low}; upper not printed)"
-        return f"{kind} {value} (CI not printed)"
-
-    m = str(row["measure"])
-    est, lo, hi = text(row["estimate"]), text(row["ci_low"]), text(row["ci_high"])
-    if m in ("RR", "OR", "RD", "MD", "SMD") and est is not None:
-        ci = f" ({lo} to {hi})" if lo is not None and hi is not None else " (CI not printed)"
-        extra = [x for x in (number_needed("NNT"), number_needed("NNH")) if x]
-        return "; ".join([f"{m} {est}{ci}", *extra])
-    if m in ("NNT", "NNH"):
-        return number_needed(m) or m
-    return m.replace("_", " ")
-
-
 AGREES = "agrees within rounding"
 DIFFERENT_TRIALS = "different trial set"
 NOT_CALCULATED = "not calculated by the review"
@@ -713,7 +678,8 @@ def published_comparison(
                 "our_trials": analysis.n_studies,
                 "our_participants": analysis.n_participants,
                 "review": row["review"],
-                "published": _published_text(row if printed is None else printed.loc[index]),
+                "published": formatting.published_estimate(
+                    row if printed is None else printed.loc[index]),
                 "published_dose": row["dose_mg_day"] if pd.notna(row["dose_mg_day"]) else "all",
                 "published_trials": None if pd.isna(row["n_studies"]) else int(row["n_studies"]),
                 "published_participants": (

@@ -25,7 +25,7 @@ import re
 
 import pandas as pd
 
-from . import analyses
+from . import analyses, formatting
 
 BACK_PAIN_CONDITIONS = frozenset(
     {
@@ -101,7 +101,7 @@ def published_table(published: pd.DataFrame, printed: pd.DataFrame) -> pd.DataFr
     rows = published_rows(published)
     out = []
     for index, row in rows.iterrows():
-        text = analyses._published_text(printed.loc[index])
+        text = formatting.published_estimate(printed.loc[index])
         out.append(
             {
                 "review": analyses.study_label(row["review"]),

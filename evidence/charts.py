@@ -29,6 +29,8 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from . import formatting
+
 # Okabe–Ito colours, safe for the common colour-vision deficiencies; each of the
 # first three has at least 3:1 contrast on white (WCAG 1.4.11 non-text contrast).
 PALETTE = {
@@ -467,23 +469,6 @@ CERTAINTY_LEVELS = ["high", "moderate", "low", "very low", "not graded"]
 CERTAINTY_COLOURS = ["#08306B", "#2171B5", "#6BAED6", "#C6DBEF", "#BBBBBB"]
 
 
-def _interval_text(value, low, high, open_high) -> str:
-    def f(x):
-        if x is None or (isinstance(x, float) and math.isnan(x)):
-            return None
-        if math.isinf(x):
-            return "∞"
-        return f"{x:.0f}" if x >= 10 else f"{x:.1f}"
-
-    v, lo, hi = f(value), f(low), f(high)
-    if v is None:
-        return "not available"
-    if lo is None and hi is None:
-        return f"{v} (CI not available)"
-    hi_text = "∞" if open_high else hi
-    return f"{v} ({lo} to {hi_text})"
-
-
 def _number(value) -> float | None:
     """A cell as a float, or None when empty (None or NaN)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -501,8 +486,8 @@ def _option_numbers(o: dict, chart: str) -> dict:
                                         "nnh", "nnh_ci_low", "nnh_ci_high")}
     for kind in ("nnt", "nnh"):
         high = n[f"{kind}_ci_high"]
-        n[f"{kind}_text"] = _interval_text(n[kind], n[f"{kind}_ci_low"], high,
-                                           high is not None and math.isinf(high))
+        n[f"{kind}_text"] = formatting.interval(n[kind], n[f"{kind}_ci_low"], high,
+                                           open_high=high is not None and math.isinf(high))
     return {"certainty": certainty, **n}
 
 

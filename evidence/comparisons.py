@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import analyses, data
+from . import analyses, data, formatting
 
 # --------------------------------------------------------------------------- what is compared
 
@@ -167,29 +167,6 @@ ROW_NOTES: dict[str, str] = {
 # --------------------------------------------------------------------------- formatting
 
 
-def _blank(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or str(x).strip() == ""
-
-
-def fmt_number(x: float) -> str:
-    """NNTs as the book prints them: whole numbers from 10 up, one decimal below."""
-    if math.isinf(x):
-        return "∞"
-    s = f"{x:.0f}" if x >= 10 else f"{x:.1f}"
-    return s[:-2] if s.endswith(".0") else s
-
-
-def printed_interval(value: str, low: str, high: str) -> str:
-    """``"7 (5 to 10)"`` from printed strings; says which limit is missing."""
-    if _blank(low) and _blank(high):
-        return f"{value} (interval not printed)"
-    if _blank(high):
-        return f"{value} (lower limit {low}; upper not printed)"
-    if _blank(low):
-        return f"{value} (upper limit {high}; lower not printed)"
-    return f"{value} ({low} to {high})"
-
-
 DISPLAY_NAMES = {
     "smith2011derp": "Smith 2011 (DERP report)",
     "hauser2009pain": "Häuser 2009 (Pain)",
@@ -202,11 +179,11 @@ DISPLAY_NAMES = {
 
 def trials_text(k: object, n: object) -> str:
     """``"3 trials, 121 participants"`` from printed counts, saying which is missing."""
-    if _blank(k) and _blank(n):
+    if formatting.blank(k) and formatting.blank(n):
         return "not in data/"
-    trials = "trials not printed" if _blank(k) else (
+    trials = "trials not printed" if formatting.blank(k) else (
         f"{k} {'trial' if str(k) == '1' else 'trials'}")
-    people = "participants not printed" if _blank(n) else f"{n} participants"
+    people = "participants not printed" if formatting.blank(n) else f"{n} participants"
     return f"{trials}, {people}"
 
 
@@ -280,13 +257,13 @@ def row_significant(row: pd.Series, prefer: str | None = None) -> bool | None:
     two finite numbers excludes no effect. None when nothing tells.
     """
     measure = str(row["measure"])
-    if not _blank(row["ci_low"]) and not _blank(row["ci_high"]):
+    if not formatting.blank(row["ci_low"]) and not formatting.blank(row["ci_high"]):
         null = 1.0 if measure in ("RR", "OR", "ratio_of_RR") else 0.0
         if measure in ("RR", "OR", "ratio_of_RR", "RD", "MD", "SMD", "difference_of_MD"):
             return float(row["ci_low"]) > null or float(row["ci_high"]) < null
     for kind in ([prefer] if prefer else []) + ["nnt", "nnh"]:
-        if not _blank(row[kind]) and not _blank(row[f"{kind}_ci_low"]) \
-                and not _blank(row[f"{kind}_ci_high"]):
+        if not formatting.blank(row[kind]) and not formatting.blank(row[f"{kind}_ci_low"]) \
+                and not formatting.blank(row[f"{kind}_ci_high"]):
             return True
     return None
 
@@ -307,13 +284,13 @@ def _candidates(published: pd.DataFrame, option: Option, outcome: str) -> pd.Dat
 def _prints_a_number(row: pd.Series) -> bool:
     if row["measure"] not in NUMBER_MEASURES:
         return False
-    return any(not _blank(row[c]) for c in ("estimate", "nnt", "nnh"))
+    return any(not formatting.blank(row[c]) for c in ("estimate", "nnt", "nnh"))
 
 
 def _completeness(row: pd.Series) -> int:
     cols = ("estimate", "ci_low", "ci_high", "nnt", "nnt_ci_low", "nnt_ci_high", "nnh",
             "nnh_ci_low", "nnh_ci_high", "n_studies", "n_participants", "grade")
-    return sum(not _blank(row[c]) for c in cols)
+    return sum(not formatting.blank(row[c]) for c in cols)
 
 
 def _dose_rank(row: pd.Series, option: Option) -> int | None:
@@ -321,7 +298,7 @@ def _dose_rank(row: pd.Series, option: Option) -> int | None:
     dose = row["dose_mg_day"]
     if option.dose is None:
         return 0
-    if _blank(dose):
+    if formatting.blank(dose):
         return 1
     return 0 if str(dose) == option.dose else None
 
@@ -359,7 +336,7 @@ def _grade_of_review_for_counts(published: pd.DataFrame, option: Option, outcome
     """GRADE a review gave the same trials' outcome without printing a number (Cooper 2017
     tabulated Arnold 2007's counts and rated them, but calculated no effect)."""
     rows = _candidates(published, option, outcome)
-    same_k = [not _blank(k) and int(k) == n_studies for k in rows["n_studies"]]
+    same_k = [not formatting.blank(k) and int(k) == n_studies for k in rows["n_studies"]]
     rows = rows[(rows["condition"] == FM_CONDITION) & (rows["grade"].str.strip() != "")
                 & pd.Series(same_k, index=rows.index, dtype=bool)]
     grades = sorted(set(rows["grade"]))
@@ -371,37 +348,39 @@ def _grade_of_review_for_counts(published: pd.DataFrame, option: Option, outcome
 def _published_entry(option: Option, outcome: str, row: pd.Series) -> Entry:
     kind = "nnt" if outcome in BENEFIT_OUTCOMES else "nnh"
     entry = Entry(option=option, outcome=outcome, basis=PUBLISHED, row=row)
-    if not _blank(row[kind]):
+    if not formatting.blank(row[kind]):
         entry.number = float(row[kind])
-        entry.number_low = None if _blank(row[f"{kind}_ci_low"]) else float(row[f"{kind}_ci_low"])
+        low = row[f"{kind}_ci_low"]
+        entry.number_low = None if formatting.blank(low) else float(low)
         entry.number_high = (
-            None if _blank(row[f"{kind}_ci_high"]) else float(row[f"{kind}_ci_high"])
+            None if formatting.blank(row[f"{kind}_ci_high"]) else float(row[f"{kind}_ci_high"])
         )
-        entry.number_text = f"{kind.upper()} " + printed_interval(
+        entry.number_text = f"{kind.upper()} " + formatting.printed_interval(
             row[kind], row[f"{kind}_ci_low"], row[f"{kind}_ci_high"]
         )
     else:
         entry.number_text = f"{kind.upper()} not printed"
-    if row["measure"] in ("RR", "OR", "RD") and not _blank(row["estimate"]):
-        entry.ratio_text = f"{row['measure']} " + printed_interval(
+    if row["measure"] in ("RR", "OR", "RD") and not formatting.blank(row["estimate"]):
+        entry.ratio_text = f"{row['measure']} " + formatting.printed_interval(
             row["estimate"], row["ci_low"], row["ci_high"]
         )
     else:
         entry.ratio_text = "not printed"
     entry.trials_text = trials_text(row["n_studies"], row["n_participants"])
-    entry.certainty = row["grade"] if not _blank(row["grade"]) else "not recorded in data/"
+    entry.certainty = ("not recorded in data/" if formatting.blank(row["grade"])
+                       else row["grade"])
     entry.status = row["status"]
     read_in = row["source"]
     entry.source_text = study_name(row["review"]) + (
         "" if read_in == row["review"] else f", read in {read_in}"
     )
     entry.sources = data.sources(row)
-    entry.dose_text = "all doses" if _blank(row["dose_mg_day"]) else (
+    entry.dose_text = "all doses" if formatting.blank(row["dose_mg_day"]) else (
         f"{row['dose_mg_day']} {option.unit}"
     )
     if row["condition"] in MIXED_CONDITIONS:
         entry.notes.append(MIXED_CONDITIONS[row["condition"]])
-    if _blank(row["dose_mg_day"]) and option.dose is not None:
+    if formatting.blank(row["dose_mg_day"]) and option.dose is not None:
         entry.notes.append("all doses pooled")
     if str(row["id"]) in ROW_NOTES:
         entry.notes.append(ROW_NOTES[str(row["id"])])
@@ -415,15 +394,16 @@ def number_text_computed(kind: str, nnt: dict) -> tuple[str, tuple[float, float,
     if mags is None:  # the point estimate lies on the other side
         other = "NNH" if benefit else "NNT"
         value = abs(float(nnt["nnt"]))
-        return f"{other} {fmt_number(value)}: the point estimate favours the other side", None
+        return f"{other} {formatting.nnt(value)}: the point estimate favours the other side", None
     value, low, high = mags
     if nnt["significant"]:
-        return f"{kind} {fmt_number(value)} ({fmt_number(low)} to {fmt_number(high)})", mags
+        text = f"{kind} {formatting.nnt(value)} ({formatting.nnt(low)} to {formatting.nnt(high)})"
+        return text, mags
     other = "NNH" if benefit else "NNT"
     # The interval runs from `low` on this side through infinity to the other side.
     far = abs(float(nnt["nnt_ci_high"] if benefit else nnt["nnt_ci_low"]))
-    text = (f"{kind} {fmt_number(value)} ({kind} {fmt_number(low)} to ∞ to {other} "
-            f"{fmt_number(far)}): not significant")
+    text = (f"{kind} {formatting.nnt(value)} ({kind} {formatting.nnt(low)} to ∞ to {other} "
+            f"{formatting.nnt(far)}): not significant")
     return text, mags
 
 
@@ -541,23 +521,14 @@ def other_estimates(published: pd.DataFrame, entries: dict[tuple[str, str], Entr
         for _, row in rows.iterrows():
             if not _prints_a_number(row) or str(row["id"]) == e.row_id:
                 continue
-            numbers = [x for x in (
-                f"{row['measure']} " + printed_interval(row["estimate"], row["ci_low"],
-                                                        row["ci_high"])
-                if row["measure"] in ("RR", "OR", "RD") and not _blank(row["estimate"]) else None,
-                "NNT " + printed_interval(row["nnt"], row["nnt_ci_low"], row["nnt_ci_high"])
-                if not _blank(row["nnt"]) else None,
-                "NNH " + printed_interval(row["nnh"], row["nnh_ci_low"], row["nnh_ci_high"])
-                if not _blank(row["nnh"]) else None,
-            ) if x]
             dose_rank = _dose_rank(row, e.option)
             out.append({
                 "Drug": e.option.label,
                 "Outcome": OUTCOME_NAMES[outcome],
                 "Review": study_name(row["review"]),
-                "Dose": "all doses" if _blank(row["dose_mg_day"]) else
+                "Dose": "all doses" if formatting.blank(row["dose_mg_day"]) else
                 f"{row['dose_mg_day']} {e.option.unit}",
-                "Estimate as printed": "; ".join(numbers),
+                "Estimate as printed": formatting.published_estimate(row),
                 "Status": row["status"],
                 "Why not the entry": (
                     "another dose" if dose_rank is None
@@ -823,23 +794,6 @@ def is_harm_outcome(outcome: str) -> bool:
     return str(outcome).startswith(("ae_", "withdrawal_")) or outcome == "acceptability"
 
 
-def estimate_text(row: pd.Series) -> str:
-    """A published row's numbers as printed: ``"RR 1.99 (1.17 to 3.37); NNH 7 (4 to 30)"``."""
-    parts = []
-    names = {"difference_of_MD": "difference in MDs", "ratio_of_RR": "ratio of RRs"}
-    if row["measure"] in ("RR", "OR", "RD", "MD", "SMD", *names) and not _blank(row["estimate"]):
-        name = names.get(row["measure"], row["measure"])
-        parts.append(f"{name} " + printed_interval(row["estimate"], row["ci_low"],
-                                                   row["ci_high"]))
-    for kind in ("nnt", "nnh"):
-        if not _blank(row[kind]):
-            parts.append(f"{kind.upper()} " + printed_interval(row[kind], row[f"{kind}_ci_low"],
-                                                               row[f"{kind}_ci_high"]))
-    if not parts:
-        parts.append(str(row["measure"]).replace("_", " "))
-    return "; ".join(parts)
-
-
 def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
     """The back-pain table: every pooled estimate as printed, then the missing classes."""
     out = []
@@ -850,10 +804,10 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
             "Drug or class": BACK_PAIN_CLASSES[r["drug"]][1],
             "Population: outcome": f"{BACK_PAIN_CONDITIONS[r['condition']]}: "
                                    f"{r['outcome_as_reported']}",
-            "Estimate as printed": estimate_text(r) + (f"\n{note}" if note else ""),
+            "Estimate as printed": formatting.published_estimate(r) + (f"\n{note}" if note else ""),
             "Trials, participants; certainty": (
                 f"{trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
-                + (r["grade"] if not _blank(r["grade"]) else "not recorded in data/")
+                + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded in data/")
             ),
             "Review (status)": f"{study_name(r['review'])}{read_in} ({r['status']})",
             "id": r["id"],
@@ -884,14 +838,14 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
             continue
         if e.basis == PUBLISHED:
             r = e.row
-            if _blank(r["rate_control"]):
+            if formatting.blank(r["rate_control"]):
                 continue
             scale = 10.0 if r["rate_unit"] == "per_1000" else 1.0
             unit = " per 1000" if r["rate_unit"] == "per_1000" else " %"
             out.append({
                 "drug": drug, "Drug": e.option.label, "Outcome": OUTCOME_NAMES[outcome],
                 "placebo_pct": float(r["rate_control"]) / scale,
-                "drug_pct": None if _blank(r["rate_treatment"])
+                "drug_pct": None if formatting.blank(r["rate_treatment"])
                 else float(r["rate_treatment"]) / scale,
                 "printed": f"{r['rate_treatment']} vs {r['rate_control']}{unit}",
                 "Source (status)": f"{e.source_text} ({e.status})",

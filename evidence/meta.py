@@ -50,7 +50,7 @@ from statsmodels.stats.meta_analysis import (
     effectsize_smd,
 )
 
-from . import rules
+from . import formatting, rules
 
 BINARY = ("RR", "OR", "RD")
 CONTINUOUS = ("MD", "SMD")
@@ -206,14 +206,6 @@ def _count_problems(events, n, arm: str) -> list[str]:
 # --------------------------------------------------------------------------- NNT
 
 
-def _fmt_nnt(x: float) -> str:
-    """NNTs as clinicians read them: whole numbers from 10 up, one decimal below."""
-    if math.isinf(x):
-        return "∞"
-    s = f"{x:.0f}" if x >= 10 else f"{x:.1f}"
-    return s[:-2] if s.endswith(".0") else s
-
-
 def nnt_from_rd(rd, rd_ci_low, rd_ci_high, desirable=True) -> dict:
     """Number needed to treat from a risk difference and its CI (Altman 1998, BMJ 317:1309).
 
@@ -240,12 +232,13 @@ def nnt_from_rd(rd, rd_ci_low, rd_ci_high, desirable=True) -> dict:
     value, ci_low, ci_high = inv(b), inv(b_hi), inv(b_lo)
     kind = "benefit" if b > 0 else "harm" if b < 0 else "none"
     significant = bool(b_lo > 0 or b_hi < 0)
-    head = {"benefit": "NNTB", "harm": "NNTH", "none": "NNT"}[kind] + " " + _fmt_nnt(abs(value))
+    name = {"benefit": "NNTB", "harm": "NNTH", "none": "NNT"}[kind]
+    head = f"{name} {formatting.nnt(abs(value))}"
     if significant:
         lo, hi = sorted((abs(ci_low), abs(ci_high)))
-        label = f"{head} ({_fmt_nnt(lo)} to {_fmt_nnt(hi)})"
+        label = f"{head} ({formatting.nnt(lo)} to {formatting.nnt(hi)})"
     else:
-        nnth, nntb = _fmt_nnt(abs(ci_high)), _fmt_nnt(abs(ci_low))
+        nnth, nntb = formatting.nnt(abs(ci_high)), formatting.nnt(abs(ci_low))
         label = f"{head} (NNTH {nnth} to ∞ to NNTB {nntb}) — not significant"
     return {
         "rd": float(rd),

@@ -390,7 +390,7 @@ def test_benefit_harm_chart_shows_certainty_and_open_intervals():
     points = [p for p in _layers(spec) if p["mark"]["type"] == "point"][0]
     assert points["encoding"]["color"]["field"] == "certainty"
     table = {r["Option"]: r for r in spec["usermeta"]["table"]}
-    assert table["A"]["NNH (95% CI)"] == "15 (6.0 to ∞)"
+    assert table["A"]["NNH (95% CI)"] == "15 (6 to ∞)"  # formatting.nnt: 6.0 reads "6"
     assert table["B"]["NNT (95% CI)"] == "9.7 (CI not available)"
     assert "Benefit and harm." in chart._repr_mimebundle_()["text/plain"]
     with pytest.raises(ValueError, match="certainty"):

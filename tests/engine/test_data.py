@@ -1,4 +1,5 @@
-"""evidence.data: loading tables, single facts, and the one provenance rule (sources)."""
+"""evidence.data and evidence.formatting: tables, single facts, the one provenance rule
+(sources), and the one way numbers needed to treat and intervals are written."""
 
 from __future__ import annotations
 
@@ -37,3 +38,27 @@ def test_fact_returns_the_one_row_and_refuses_an_unknown_id():
     assert data.fact(raw["fact_id"])["value"] == raw["value"]
     with pytest.raises(LookupError, match="no_such_fact"):
         data.fact("no_such_fact")
+
+
+def test_nnt_text_follows_one_rule_everywhere():
+    from evidence import formatting
+
+    assert [formatting.nnt(x) for x in (4.24, 5.0, 9.96, 12.4, float("inf"))] == [
+        "4.2", "5", "10", "12", "∞"]
+    assert formatting.interval(7.04, 5.0, 10.2) == "7 (5 to 10)"
+    assert formatting.interval(7.0, 5.0, 40.0, open_high=True) == "7 (5 to ∞)"
+    assert formatting.interval(None, 1, 2) == "not available"
+
+
+def test_a_printed_interval_says_which_limit_the_source_left_out():
+    from evidence import formatting
+
+    assert formatting.printed_interval("7", "5", "10") == "7 (5 to 10)"
+    assert formatting.printed_interval("7", "", "") == "7 (interval not printed)"
+    assert formatting.printed_interval("7", "5", None) == "7 (lower limit 5; upper not printed)"
+    assert (formatting.printed_interval("7", math.nan, "30")
+            == "7 (upper limit 30; lower not printed)")
+    row = {"measure": "RR", "estimate": "1.99", "ci_low": "1.17", "ci_high": "3.37",
+           "nnt": "", "nnh": "7", "nnh_ci_low": "4", "nnh_ci_high": "30"}
+    assert formatting.published_estimate(row) == "RR 1.99 (1.17 to 3.37); NNH 7 (4 to 30)"
+    assert formatting.published_estimate({"measure": "rate_only"}) == "rate only"

@@ -1,0 +1,76 @@
+"""How the book writes numbers: numbers needed to treat, intervals, and published
+estimates as their source printed them. One formatter for each, so a number reads the
+same in a chapter's sentence, a table and a chart's tooltip.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+# Measures whose estimate is printed with its name before it; the two ratio-of-effects
+# measures of indirect comparisons get words instead of a code.
+ESTIMATE_NAMES = {"RR": "RR", "OR": "OR", "RD": "RD", "MD": "MD", "SMD": "SMD",
+                  "difference_of_MD": "difference in MDs", "ratio_of_RR": "ratio of RRs"}
+
+
+def blank(x: object) -> bool:
+    """An empty cell: None, NaN or only white space."""
+    return x is None or (isinstance(x, float) and math.isnan(x)) or str(x).strip() == ""
+
+
+def nnt(x: float) -> str:
+    """An NNT or NNH as clinicians read it: whole numbers from 10 up, one decimal below
+    (``4.2``, ``12``; ``5`` rather than ``5.0``), and ``∞`` for an infinite bound."""
+    if math.isinf(x):
+        return "∞"
+    s = f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+    return s[:-2] if s.endswith(".0") else s
+
+
+def interval(value: float | None, low: float | None, high: float | None, *,
+             open_high: bool = False) -> str:
+    """A computed NNT or NNH with its interval: ``"7.1 (4.2 to 23)"``; ``open_high`` writes
+    the upper bound as ``∞`` (an interval that runs through no effect)."""
+    v, lo, hi = (None if blank(x) else nnt(float(x)) for x in (value, low, high))
+    if v is None:
+        return "not available"
+    if lo is None and hi is None:
+        return f"{v} (CI not available)"
+    return f"{v} ({lo} to {'∞' if open_high else hi})"
+
+
+def printed(x: object) -> str | None:
+    """A cell as its source printed it: text as is, a number with ``:g``; None if empty."""
+    if blank(x):
+        return None
+    return x if isinstance(x, str) else f"{x:g}"
+
+
+def printed_interval(value: object, low: object, high: object) -> str:
+    """``"7 (5 to 10)"`` from printed cells, saying which limit the source left out."""
+    value, low, high = printed(value), printed(low), printed(high)
+    if low is None and high is None:
+        return f"{value} (interval not printed)"
+    if high is None:
+        return f"{value} (lower limit {low}; upper not printed)"
+    if low is None:
+        return f"{value} (upper limit {high}; lower not printed)"
+    return f"{value} ({low} to {high})"
+
+
+def published_estimate(row: Mapping) -> str:
+    """A published row's numbers as printed: ``"RR 1.99 (1.17 to 3.37); NNH 7 (4 to 30)"``.
+
+    Pass a row read with ``as_printed=True`` to keep the source's precision. A row with no
+    number gives its measure in words."""
+    parts = []
+    measure = str(row["measure"])
+    if measure in ESTIMATE_NAMES and not blank(row.get("estimate")):
+        parts.append(f"{ESTIMATE_NAMES[measure]} "
+                     + printed_interval(row["estimate"], row.get("ci_low"), row.get("ci_high")))
+    for kind in ("nnt", "nnh"):
+        if not blank(row.get(kind)):
+            parts.append(f"{kind.upper()} " + printed_interval(
+                row[kind], row.get(f"{kind}_ci_low"), row.get(f"{kind}_ci_high")))
+    return "; ".join(parts) or measure.replace("_", " ")
