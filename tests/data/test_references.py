@@ -19,7 +19,7 @@ from evidence import BOOK, DATA
 
 BIB = BOOK / "references.bib"
 KEY_COLUMNS = ("source", "study", "review", "original_source")
-LIST_KEY_COLUMNS = ("evidence",)
+LIST_KEY_COLUMNS = ("evidence", "sources")
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 # Entries without DOI, PMID or URL whose title/note gives no official identifier either
 # (setid, NCT number, NBK). The pack holds none for them; see data/VERIFICATION.md.
