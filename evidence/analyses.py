@@ -18,8 +18,10 @@ same, tested rules rather than by filters typed into a cell:
   because no pooling model was applied.
 * :func:`published_comparison` lines our estimates up beside a review's printed ones.
 
-Nothing here reads files: the notebooks load the tables with :func:`evidence.data.load`
-(so the executor knows what they read) and pass them in.
+Nothing here reads the data tables: the notebooks load them with :func:`evidence.data.load`
+(so the executor knows what they read) and pass them in. The one exception is an editorial
+annotation, the documented reasons of :func:`published_reasons`, read (through
+:func:`evidence.data.load` too) from ``data/annotations/published_comparison_reasons.csv``.
 """
 
 from __future__ import annotations
@@ -574,55 +576,18 @@ NOT_CALCULATED = "not calculated by the review"
 DIFFERENT_MEASURE = "different measure"
 CATEGORIES = (AGREES, DIFFERENT_TRIALS, NOT_CALCULATED, DIFFERENT_MEASURE)
 
-_DERRY_AE = (
-    "Derry 2016 pooled fixed-dose arms of several trials; ours is the one trial in data/ "
-    "with arm counts for this outcome (Ohta 2012, flexible 300-450 mg/day). Whether and at "
-    "which dose Derry counted Ohta 2012 in this row is not recorded in data/."
-)
-_DERRY_150 = (
-    "The 150 mg/day row is a single other trial (Crofford 2005, attribution inferred by "
-    "the evidence pack), whose arm counts are not in data/ (percentages only)."
-)
-_DERRY_ALL = (
-    "Derry 2016 combined every dose (150-600 mg/day) over several trials; ours is Ohta "
-    "2012 alone (flexible 300-450 mg/day)."
-)
-_COOPER = (
-    "Cochrane (Cooper 2017) printed no relative effect for a single study ('not "
-    "calculated'); the counts are the ones it tabulated for the same trial and "
-    "participants, so our RR is the only estimate there is."
-)
+REASONS_TABLE = "annotations/published_comparison_reasons"
 
-# Why each published row in data/published_pooled.csv that matches one of our analyses
-# (same drug, condition and outcome) differs from ours: (category, explanation).
-# tests/test_published_agreement.py checks every claim against the data, and
-# published_comparison() refuses a matching row that has no entry here.
-PUBLISHED_REASONS: dict[str, tuple[str, str]] = {
-    "cooper2017_pain_response_30_1200_2400_not_calculated": (NOT_CALCULATED, _COOPER),
-    "cooper2017_withdrawal_ae_1200_2400_not_calculated": (NOT_CALCULATED, _COOPER),
-    **{
-        f"derry2016_ae_{ae}_{dose}_rr": (
-            DIFFERENT_TRIALS,
-            _DERRY_150 if dose == "150" else _DERRY_AE,
-        )
-        for ae in ("dizziness", "somnolence")
-        for dose in ("150", "300", "450", "600")
-    },
-    **{
-        f"derry2016_ae_{ae}_pregabalin_all_doses_rr": (DIFFERENT_TRIALS, _DERRY_ALL)
-        for ae in ("dizziness", "somnolence")
-    },
-    "derry2016_withdrawal_ae_450_nnh": (
-        DIFFERENT_MEASURE,
-        "Only an NNH at 450 mg/day was read, second-hand (AAFP summary), with no RR, CI or "
-        "trial count; Derry pooled several trials, ours is Ohta 2012 alone.",
-    ),
-    "tzellos2010_withdrawal_ae_600_nnh": (
-        DIFFERENT_MEASURE,
-        "Only an NNH at 600 mg/day (3 trials) was printed, with its lower limit only; a "
-        "dose above Ohta 2012's flexible 300-450 mg/day, and other trials.",
-    ),
-}
+
+def published_reasons() -> dict[str, tuple[str, str]]:
+    """Why each published row that matches one of our analyses (same drug, condition and
+    outcome) differs from ours: published row id -> (category, explanation), from
+    ``data/annotations/published_comparison_reasons.csv`` (its categories are
+    :data:`CATEGORIES`; tests/data/test_published_agreement.py checks every claim against
+    the data)."""
+    table = data.load(REASONS_TABLE, as_printed=True)
+    return dict(zip(table["id"], zip(table["relation"], table["why"], strict=True),
+                    strict=True))
 
 
 COMPARISON_COLUMNS = [
@@ -641,21 +606,21 @@ def published_comparison(
 ) -> pd.DataFrame:
     """Our estimate beside each published row for the same drug, condition and outcome.
 
-    ``reasons`` (default :data:`PUBLISHED_REASONS`) maps a published row id to the
+    ``reasons`` (default :func:`published_reasons`) maps a published row id to the
     documented (category, explanation) of how it relates to ours; a matching row without
     an entry is an error, so a review added to ``data/`` later cannot slip by unread.
     ``ci_overlap`` says whether the two intervals share any value (None when the review
     printed no interval). ``printed`` is the same table read with ``as_printed=True``,
     so the published numbers keep the precision the review printed.
     """
-    reasons = PUBLISHED_REASONS if reasons is None else reasons
+    reasons = published_reasons() if reasons is None else reasons
     sel = analysis.selection
     rows = published_rows(published, drug=sel.drug, outcome=sel.outcome, condition=sel.condition)
     missing = [i for i in rows["id"] if i not in reasons]
     if missing:
         raise ValueError(
             f"{analysis.analysis_id}: published rows without a documented reason in "
-            f"evidence.analyses.PUBLISHED_REASONS: {missing}"
+            f"data/{REASONS_TABLE}.csv: {missing}"
         )
     out = []
     for index, row in rows.iterrows():

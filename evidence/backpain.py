@@ -13,8 +13,10 @@ printed percentages). The rules that pick those rows live here, so the notebook
   0–10 scale and one direction (drug minus placebo, so below zero favours the drug), from
   both the reviews and the trial table; rows whose scale or sign convention is not stated
   are left out and said so.
-* :data:`REASONS` documents how each published row that matches one of our own analyses
-  relates to it (see :func:`evidence.analyses.published_comparison`).
+* how each published row that matches one of our own analyses relates to it is documented,
+  beside the fibromyalgia analyses' reasons, in
+  ``data/annotations/published_comparison_reasons.csv`` (see
+  :func:`evidence.analyses.published_comparison`).
 
 Nothing here reads files; the notebook loads the tables with :func:`evidence.data.load`.
 """
@@ -207,21 +209,6 @@ def pain_differences(published: pd.DataFrame, continuous: pd.DataFrame) -> tuple
             }
         )
     return pd.DataFrame(kept), pd.DataFrame(left, columns=["id", "why"])
-
-
-# --------------------------------------------------------------------------- comparisons
-
-_KOLBER = (
-    "Kolber 2021 printed this RR from the same arm counts (7/55 vs 5/53); its trial is "
-    "inferred to be Atkinson 2016 from the group sizes (ATTRIBUTION INFERRED). The same "
-    "counts should give the same RR, so any difference is rounding."
-)
-
-# How each published row matching one of 03_back_pain.ipynb's analyses (same drug, condition
-# and outcome) relates to ours; tests/test_back_pain.py checks the claims against the data.
-REASONS: dict[str, tuple[str, str]] = {
-    "kolber2021_withdrawal_ae_anticonvulsants_rr": (analyses.AGREES, _KOLBER),
-}
 
 
 # --------------------------------------------------------------------------- charts

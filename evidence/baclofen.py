@@ -8,15 +8,18 @@ notebook (``notebooks/04_baclofen.ipynb``) honest about that:
 
 * :func:`trials_of` counts the trials of a drug in a condition across every trial table, so
   "no trial" is a computed result, not a sentence typed into the chapter;
-* :data:`BACLOFEN_IN_ESTIMATE` says, for every back-pain estimate the chapter shows, whether
-  baclofen is in it, and why we think so (tests check each reason against the data's notes);
+* :func:`baclofen_in_estimates` says, for every back-pain estimate the chapter shows, whether
+  baclofen is in it, and why we think so, from ``data/annotations/baclofen_in_estimates.csv``
+  (tests check each reason against the data's notes); :func:`back_pain_review_rows` lists the
+  published back-pain estimates among them, in that file's order, for the chapter's table;
 * :func:`difference_from_group_cis` approximates a between-group difference and its
   interval from two within-group means with their intervals (Friedman 2019 printed only
   those), under stated assumptions;
 * small parsers turn printed facts ("20-2 against", "one controlled study (n=175): 63% vs
   36% placebo", titration days "1-3") into numbers, and fail loudly when the text changes.
 
-Nothing here reads files; the notebook loads the tables with :func:`evidence.data.load`.
+Nothing here reads the data tables; the notebook loads them with :func:`evidence.data.load`.
+The annotation above is the exception, read through :func:`evidence.data.load` too.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 from scipy import stats
+
+from . import data
 
 # --------------------------------------------------------------------------- trials
 
@@ -52,89 +57,34 @@ REVIEW_INCLUDES = "review has baclofen trials; no separate estimate"
 NOT_DETERMINED = "not determined"
 NOT_BACLOFEN = "not baclofen"
 
-# For each back-pain or fibromyalgia estimate chapter 4 shows (an id in published_pooled,
-# trials_continuous or trials_design): does it contain baclofen, and on what grounds.
-# ``note_says`` is a phrase the row's own note must contain (case-insensitive) for the
-# reason to hold; tests/test_baclofen.py checks every entry against the data.
-BACLOFEN_IN_ESTIMATE: dict[str, dict[str, str]] = {
-    "dapas1985_baclofen": {
-        "status": BACLOFEN_ARM,
-        "why": "baclofen against placebo; the abstract prints no efficacy or harm numbers",
-        "note_says": "No efficacy or adverse-event numbers",
-    },
-    "friedman2019_rmdq_improvement": {
-        "status": BACLOFEN_ARM,
-        "why": "baclofen added to ibuprofen against placebo added to ibuprofen",
-        "note_says": "No benefit of baclofen",
-    },
-    "zaringhalam2010_all_arms": {
-        "status": BACLOFEN_ARM,
-        "why": "unblinded; baclofen against acupuncture, both, or no treatment; no numbers",
-        "note_says": "no numbers",
-    },
-    "cashin2021_pain_0_100_le2wk_antispastics_md": {
-        "status": CLASS_INCLUDES,
-        "why": "a single trial of an antispastic; which trial and drug was not identified",
-        "note_says": "NOT identified",
-    },
-    "cashin2021_pain_0_100_3_13wk_antispastics_md_1": {
-        "status": CLASS_INCLUDES,
-        "why": "a single trial of an antispastic; which trial and drug was not identified",
-        "note_says": "not identified",
-    },
-    "cashin2021_pain_0_100_3_13wk_antispastics_md_2": {
-        "status": CLASS_INCLUDES,
-        "why": "a single trial of an antispastic; which trial and drug was not identified",
-        "note_says": "not identified",
-    },
-    "vantulder2003_pain_relief_2_4_days_non_benzodiazepine_m_rr": {
-        "status": REVIEW_INCLUDES,
-        "why": "the review has antispasticity-drug trials (baclofen, dantrolene) but no "
-        "separate pooled estimate for them was found",
-        "note_says": "No separate pooled estimate for antispasticity drugs",
-    },
-    "vantulder2003_global_efficacy_2_4_days_non_benzodiazepine_m_rr": {
-        "status": REVIEW_INCLUDES,
-        "why": "as above",
-        "note_says": "No separate pooled estimate for antispasticity drugs",
-    },
-    "vantulder2003_ae_any_muscle_relaxants_rr": {
-        "status": NOT_DETERMINED,
-        "why": "all muscle relaxants together; whether baclofen trials contribute was not read",
-        "note_says": "",
-    },
-    "vantulder2003_ae_cns_muscle_relaxants_rr": {
-        "status": NOT_DETERMINED,
-        "why": "all muscle relaxants together; whether baclofen trials contribute was not read",
-        "note_says": "",
-    },
-    "cashin2021_pain_0_100_le2wk_non_benzodiazepine_a_md": {
-        "status": NOT_DETERMINED,
-        "why": "the review keeps antispastics as a class of their own; the drugs pooled in "
-        "this class were not read",
-        "note_says": "",
-    },
-    "cashin2021_pain_0_100_3_13wk_non_benzodiazepine_a_md": {
-        "status": NOT_DETERMINED,
-        "why": "as above",
-        "note_says": "",
-    },
-    "cashin2021_ae_any_non_benzodiazepine_a_rr": {
-        "status": NOT_DETERMINED,
-        "why": "as above",
-        "note_says": "",
-    },
-    "shing2024_pain_intensity_skeletal_muscle_rela_smd": {
-        "status": NOT_DETERMINED,
-        "why": "fibromyalgia; whether any baclofen trial is included was not determined",
-        "note_says": "Whether any baclofen trial is included was NOT determined",
-    },
-    "tofferi2004_global_improvement_cyclobenzaprine_or": {
-        "status": NOT_BACLOFEN,
-        "why": "cyclobenzaprine only",
-        "note_says": "not baclofen",
-    },
-}
+STATUSES = (BACLOFEN_ARM, CLASS_INCLUDES, REVIEW_INCLUDES, NOT_DETERMINED, NOT_BACLOFEN)
+ANNOTATION = "annotations/baclofen_in_estimates"
+_KEY_COLUMNS = ("published_id", "design_id", "continuous_id")
+
+
+def baclofen_in_estimates() -> dict[str, dict[str, str]]:
+    """For each back-pain or fibromyalgia estimate chapter 4 shows (an id in published_pooled,
+    trials_continuous or trials_design): whether it contains baclofen (``status``, one of
+    :data:`STATUSES`) and on what grounds (``why``), in the order of
+    ``data/annotations/baclofen_in_estimates.csv``. ``note_says`` is a phrase the row's own
+    note must contain (case-insensitive) for the reason to hold; ``table`` names the table
+    of the row. tests/chapters/test_04_baclofen.py checks every entry against the data."""
+    out = {}
+    for row in data.load(ANNOTATION, as_printed=True).to_dict("records"):
+        (column,) = [c for c in _KEY_COLUMNS if row[c]]
+        out[row[column]] = {"status": row["baclofen_in_it"], "why": row["why"],
+                            "note_says": row["note_says"],
+                            "table": column.removesuffix("_id")}
+    return out
+
+
+def back_pain_review_rows(published: pd.DataFrame, back_pain: Iterable[str]) -> list[str]:
+    """The published estimates of :func:`baclofen_in_estimates` whose ``condition`` in
+    ``published`` is one of ``back_pain``, in the annotation's order."""
+    condition = published.set_index("id")["condition"]
+    conditions = set(back_pain)
+    return [i for i, e in baclofen_in_estimates().items()
+            if e["table"] == "published" and condition[i] in conditions]
 
 
 # --------------------------------------------------------------------------- numbers
@@ -251,8 +201,9 @@ def review_size(population: str) -> dict:
 
 
 def rows_with_status(ids: Iterable[str]) -> pd.DataFrame:
-    """:data:`BACLOFEN_IN_ESTIMATE` for ``ids``, as a table (id, baclofen?, why)."""
+    """:func:`baclofen_in_estimates` for ``ids``, as a table (id, baclofen?, why)."""
+    status = baclofen_in_estimates()
     return pd.DataFrame(
-        [{"id": i, "baclofen in it?": BACLOFEN_IN_ESTIMATE[i]["status"],
-          "why": BACLOFEN_IN_ESTIMATE[i]["why"]} for i in ids]
+        [{"id": i, "baclofen in it?": status[i]["status"], "why": status[i]["why"]}
+         for i in ids]
     )

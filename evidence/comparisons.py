@@ -18,11 +18,15 @@ and it must say where the entry came from. The rules, in order:
    ``data/trials_binary.csv`` with counts in both arms, combined and pooled by
    :mod:`evidence.analyses` (dose arms sharing one placebo counted once). Such an entry
    is labelled "computed here" and never mixed with a printed one.
-3. **Missing, and shown as missing**, with the reason (:data:`MISSING_REASONS`, or what the
+3. **Missing, and shown as missing**, with the reason (:func:`missing_evidence`, or what the
    data say: trials with percentages only, no row at all).
 
-Nothing here reads files: the notebook loads the tables with :func:`evidence.data.load`
-and passes them in.
+Nothing here reads the data tables: the notebook loads them with :func:`evidence.data.load`
+and passes them in. The editorial annotations (reading notes, reasons an entry is missing or
+a rating is what it is, the back-pain rows of the summary of findings) are the exception:
+they are read from ``data/annotations/`` through :func:`evidence.data.load` too, by
+:func:`row_notes`, :func:`missing_evidence`, :func:`certainty_reasons` and
+:func:`sof_back_pain`.
 """
 
 from __future__ import annotations
@@ -122,46 +126,56 @@ FM_OPTIONS: tuple[Option, ...] = (
            "no randomised trial in fibromyalgia was found"),
 )
 
-# Why an entry is missing, where the data or the evidence pack's searches say more than
-# "no row" (keys: drug, outcome; outcome None means every outcome of the drug).
-MISSING_REASONS: dict[tuple[str, str | None], str] = {
-    ("baclofen", None): "no randomised trial of baclofen in fibromyalgia was found",
-    ("gabapentin", "pain_response_50"): "not reported by the one trial (Arnold 2007)",
-    ("gabapentin", "ae_dizziness"): "the one trial's per-arm counts were not available",
-    ("gabapentin", "ae_somnolence"): "the one trial's per-arm counts were not available",
-    ("amitriptyline", "pain_response_30"): "the Cochrane review found no data for it",
-    ("cyclobenzaprine", "pain_response_30"): "its reviews pooled global improvement, not "
-                                             "pain responders",
-    ("cyclobenzaprine", "pain_response_50"): "its reviews pooled global improvement, not "
-                                             "pain responders",
-}
-# Sources behind the reasons above (bibliography keys).
-MISSING_SOURCES: dict[tuple[str, str | None], tuple[str, ...]] = {
-    ("baclofen", None): ("careclinic_baclofen", "shing2024", "oldfield2024"),
-    ("gabapentin", "pain_response_50"): ("cooper2017",),
-    ("gabapentin", "ae_dizziness"): ("cooper2017",),
-    ("gabapentin", "ae_somnolence"): ("cooper2017",),
-    ("amitriptyline", "pain_response_30"): ("moore2015",),
-    ("cyclobenzaprine", "pain_response_30"): ("tofferi2004",),
-    ("cyclobenzaprine", "pain_response_50"): ("tofferi2004",),
-}
+# --------------------------------------------------------------------------- annotations
 
-# Short reading notes for published rows whose number needs one (row id -> note); the
-# tests check every id exists.
-ROW_NOTES: dict[str, str] = {
-    "moore2009_pain_response_30_450_rr": "older Cochrane review, superseded by Derry 2016, "
-                                         "whose figures for this outcome were not read",
-    "derry2016_pain_response_50_450_nnt": "read second-hand (AAFP summary): no risk ratio or "
-                                          "trial count in data/",
-    "derry2016_withdrawal_ae_450_nnh": "read second-hand (AAFP summary): no interval",
-    "lunn2014_pain_response_50_60_rr_2": "the same summary prints RR 1.57 and NNT 8 (4 to 21) "
-                                         "in its text",
-    "lian2019_pain_response_30_duloxetine_rr": "non-Cochrane meta-analysis read in a news "
-                                               "digest; no NNT printed",
-    "moore2015_withdrawal_ae_25_50_rr": "the review did not calculate an NNH",
-    "smith2011derp_withdrawal_ae_cyclobenzaprine_rr": "strength of evidence rated by the "
-                                                      "review's own (DERP) scale",
-}
+NOTES_TABLE = "annotations/comparison_notes"
+MISSING_TABLE = "annotations/missing_evidence"
+CERTAINTY_TABLE = "annotations/certainty_reasons"
+SOF_TABLE = "annotations/summary_of_findings_back_pain"
+BACK_PAIN = "low_back_pain"  # missing_evidence's condition for the back-pain table
+
+
+def _annotation(table: str) -> list[dict[str, str]]:
+    """The rows of an annotation table, every cell as text ("" when empty)."""
+    return data.load(table, as_printed=True).to_dict("records")
+
+
+def row_notes() -> dict[str, str]:
+    """Short reading notes for published rows whose number needs one (row id -> note)."""
+    return {r["id"]: r["note"] for r in _annotation(NOTES_TABLE)}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Why an entry is missing, and the bibliography keys behind the reason."""
+
+    reason: str
+    sources: tuple[str, ...]
+
+
+def missing_evidence(condition: str = FM_CONDITION) -> dict[tuple[str, str | None], Missing]:
+    """Why an entry is missing, where the data or the evidence pack's searches say more than
+    "no row": (drug, outcome) -> :class:`Missing`, in file order; outcome None means every
+    outcome of the drug. ``condition`` is ``fibromyalgia`` (the drug × outcome table) or
+    :data:`BACK_PAIN` (the back-pain table)."""
+    return {
+        (r["drug"], r["outcome"] or None): Missing(
+            r["reason"], tuple(k.strip() for k in r["sources"].split(";") if k.strip()))
+        for r in _annotation(MISSING_TABLE) if r["condition"] == condition
+    }
+
+
+def certainty_reasons() -> dict[str, str]:
+    """Why a rating is what it is, where data/ records it (published row id -> words)."""
+    return {r["id"]: r["reason"] for r in _annotation(CERTAINTY_TABLE)}
+
+
+def sof_back_pain() -> tuple[tuple[str, str, str, bool, str], ...]:
+    """The back-pain rows of the summary of findings, in order: row id, subject, outcome in
+    words, whether the subject is plural, and whether the drug is expected to give "more" of
+    the outcome (an adverse event) or "less" (pain)."""
+    return tuple((r["id"], r["subject"], r["outcome_words"], r["plural"] == "true", r["change"])
+                 for r in _annotation(SOF_TABLE))
 
 
 # --------------------------------------------------------------------------- formatting
@@ -345,7 +359,8 @@ def _grade_of_review_for_counts(published: pd.DataFrame, option: Option, outcome
     return "not recorded in data/", None, None
 
 
-def _published_entry(option: Option, outcome: str, row: pd.Series) -> Entry:
+def _published_entry(option: Option, outcome: str, row: pd.Series,
+                     notes: dict[str, str]) -> Entry:
     kind = "nnt" if outcome in BENEFIT_OUTCOMES else "nnh"
     entry = Entry(option=option, outcome=outcome, basis=PUBLISHED, row=row)
     if not formatting.blank(row[kind]):
@@ -382,8 +397,8 @@ def _published_entry(option: Option, outcome: str, row: pd.Series) -> Entry:
         entry.notes.append(MIXED_CONDITIONS[row["condition"]])
     if formatting.blank(row["dose_mg_day"]) and option.dose is not None:
         entry.notes.append("all doses pooled")
-    if str(row["id"]) in ROW_NOTES:
-        entry.notes.append(ROW_NOTES[str(row["id"])])
+    if str(row["id"]) in notes:
+        entry.notes.append(notes[str(row["id"])])
     return entry
 
 
@@ -442,22 +457,27 @@ def _computed_entry(option: Option, outcome: str, analysis: analyses.Analysis,
     return entry
 
 
-def missing_reason(option: Option, outcome: str, selection: analyses.Selection | None) -> str:
-    """Why an entry is missing, in words."""
+def missing_reason(option: Option, outcome: str, selection: analyses.Selection | None,
+                   missing: dict[tuple[str, str | None], Missing] | None = None) -> str:
+    """Why an entry is missing, in words (``missing``: :func:`missing_evidence`)."""
+    missing = missing_evidence() if missing is None else missing
     for key in ((option.drug, outcome), (option.drug, None)):
-        if key in MISSING_REASONS:
-            return MISSING_REASONS[key]
+        if key in missing:
+            return missing[key].reason
     if selection is not None and len(selection.without_counts):
         names = ", ".join(dict.fromkeys(study_name(s) for s in selection.without_counts["study"]))
         return f"no review printed a number; {names} printed percentages only, no counts"
     return "no review printed a number and no trial counts are in data/"
 
 
-def missing_sources(option: Option, outcome: str, selection: analyses.Selection | None
+def missing_sources(option: Option, outcome: str, selection: analyses.Selection | None,
+                    missing: dict[tuple[str, str | None], Missing] | None = None
                     ) -> list[str]:
+    """The bibliography keys behind :func:`missing_reason`."""
+    missing = missing_evidence() if missing is None else missing
     for key in ((option.drug, outcome), (option.drug, None)):
-        if key in MISSING_SOURCES:
-            return list(MISSING_SOURCES[key])
+        if key in missing:
+            return list(missing[key].sources)
     if selection is not None and len(selection.without_counts):
         return sorted(set(selection.without_counts["study"]) |
                       set(selection.without_counts["source"]))
@@ -471,15 +491,19 @@ def entry_for(
     published: pd.DataFrame,
     trials: pd.DataFrame,
     alpha: float = 0.05,
+    notes: dict[str, str] | None = None,
+    missing: dict[tuple[str, str | None], Missing] | None = None,
 ) -> Entry:
     """The entry for one drug × outcome (rules 1-3 of the module docstring).
 
     ``published`` is ``published_pooled`` read with ``as_printed=True``; ``trials`` is
-    ``trials_binary`` read normally.
+    ``trials_binary`` read normally. ``notes`` and ``missing`` are the annotations
+    (:func:`row_notes`, :func:`missing_evidence`), read when not given.
     """
     ranked = ranked_rows(published, option, outcome)
     if len(ranked):
-        return _published_entry(option, outcome, ranked.iloc[0])
+        return _published_entry(option, outcome, ranked.iloc[0],
+                                row_notes() if notes is None else notes)
     selection = analyses.select(trials, drug=option.drug, outcome=outcome,
                                 condition=FM_CONDITION)
     if len(selection.rows):
@@ -488,8 +512,9 @@ def entry_for(
         )
         return _computed_entry(option, outcome, analysis, published)
     entry = Entry(option=option, outcome=outcome, basis=NO_DATA)
-    entry.notes.append(missing_reason(option, outcome, selection))
-    entry.sources = missing_sources(option, outcome, selection)
+    missing = missing_evidence() if missing is None else missing
+    entry.notes.append(missing_reason(option, outcome, selection, missing))
+    entry.sources = missing_sources(option, outcome, selection, missing)
     entry.number_text = f"{'NNT' if outcome in BENEFIT_OUTCOMES else 'NNH'}: not in data/"
     return entry
 
@@ -503,9 +528,10 @@ def fm_entries(
     alpha: float = 0.05,
 ) -> dict[tuple[str, str], Entry]:
     """Every drug × outcome entry, keyed by (drug, outcome), in option then outcome order."""
+    notes, missing = row_notes(), missing_evidence()
     return {
         (o.drug, outcome): entry_for(o, outcome, published=published, trials=trials,
-                                     alpha=alpha)
+                                     alpha=alpha, notes=notes, missing=missing)
         for o in options
         for outcome in outcomes
     }
@@ -633,28 +659,6 @@ def sources_of(entries: Iterable[Entry]) -> list[str]:
 
 # --------------------------------------------------------------------------- summary of findings
 
-# Why a rating is what it is, where data/ records it (row id -> words).
-DOWNGRADE_REASONS: dict[str, str] = {
-    "cooper2017_pain_response_30_1200_2400_not_calculated":
-        "downgraded three levels for small numbers and study limitations (Cooper 2017)",
-    "cooper2017_withdrawal_ae_1200_2400_not_calculated":
-        "downgraded for small numbers (Cooper 2017)",
-    "moore2015_pain_response_50_25_50_rr": "the review calls its evidence third tier",
-    "derry2016_pain_response_50_450_nnt": "as a secondary summary (AAFP) states it",
-    "enke2018_pain_intensity_short_term_gabapentinoids_md": "as the review's abstract states it",
-}
-
-# The back-pain rows of the summary of findings: row id, subject, outcome in words, whether
-# the subject is plural, and whether the drug is expected to give "more" of the outcome
-# (an adverse event) or "less" (pain).
-SOF_BACK_PAIN: tuple[tuple[str, str, str, bool, str], ...] = (
-    ("enke2018_pain_intensity_short_term_gabapentinoids_md", "Gabapentinoids", "pain", True,
-     "less"),
-    ("shanthanna2017_ae_dizziness_gabapentin_rr", "Gabapentin", "dizziness", False, "more"),
-    ("cashin2021_pain_0_100_le2wk_non_benzodiazepine_a_md",
-     "Non-benzodiazepine antispasmodics", "pain in the first two weeks", True, "less"),
-)
-
 # Analyses another notebook already records under the same id (record_analysis ids must be
 # unique across notebooks): 03_gabapentin_fm_trial.ipynb and 03_pooled_fibromyalgia.ipynb.
 RECORDED_ELSEWHERE = frozenset({
@@ -733,7 +737,7 @@ BACK_PAIN_CONDITIONS = {
     "lumbosacral_radicular_pain": "lumbosacral radicular pain",
     "low_back_pain_or_radicular_pain": "low back or radicular pain",
 }
-BACK_PAIN_CLASSES = {  # drug in data/ -> (order, class shown in the table)
+BACK_PAIN_CLASSES = {  # drug or class in data/ -> (order, class shown in the table)
     "gabapentin": (1, "Gabapentin"),
     "pregabalin": (2, "Pregabalin"),
     "gabapentinoids": (3, "Gabapentinoids (gabapentin or pregabalin)"),
@@ -742,39 +746,15 @@ BACK_PAIN_CLASSES = {  # drug in data/ -> (order, class shown in the table)
     "non_benzodiazepine_antispasmodics": (6, "Non-benzodiazepine antispasmodics"),
     "antispastics": (7, "Antispastics (the class that includes baclofen)"),
     "benzodiazepines": (8, "Benzodiazepines"),
+    # no back-pain row in data/ (see missing_evidence(BACK_PAIN)):
+    "baclofen": (9, "Baclofen"),
+    "nsaids": (10, "NSAIDs"),
 }
-BACK_PAIN_NOTES: dict[str, str] = {
-    "shanthanna2017_pain_intensity_gabapentin_md": "sign resolved: one summary prints it "
-                                                   "without the minus",
-    "shanthanna2017_pain_intensity_pregabalin_md": "against other analgesics, not placebo; "
-                                                   "a positive difference favours the "
-                                                   "comparator",
-    "shanthanna2017_pain_response_unspecified_gabapentin_rr": "lower limit printed '0.061', "
-                                                              "probably 0.61",
-    "shanthanna2017_pain_intensity_pregabalin_as_adjuva_not_pooled": "not pooled: the trials "
-                                                                     "differed too much",
-    "enke2018_pain_intensity_short_term_gabapentinoids_md": "printed '-0.0'; scale not stated "
-                                                            "in the abstract",
-    "vantulder2003_pain_relief_2_4_days_non_benzodiazepine_m_rr": "outcome probably framed as "
-                                                                  "failure: a ratio below 1 "
-                                                                  "probably favours the drug",
-    "vantulder2003_global_efficacy_2_4_days_non_benzodiazepine_m_rr": "outcome probably framed "
-                                                                      "as failure: a ratio "
-                                                                      "below 1 probably "
-                                                                      "favours the drug",
-    "cashin2021_pain_0_100_le2wk_antispastics_md": "one unidentified trial; not known to be "
-                                                   "baclofen",
-    "cashin2021_pain_0_100_3_13wk_antispastics_md_1": "one unidentified trial",
-    "cashin2021_pain_0_100_3_13wk_antispastics_md_2": "one unidentified trial",
-    "kolber2021_withdrawal_ae_anticonvulsants_rr": "one trial (inferred: Atkinson 2016)",
-}
-# Classes the chapter asks about that have no pooled back-pain estimate in data/.
-BACK_PAIN_MISSING = {
-    "Baclofen": "no pooled estimate: the one placebo-controlled trial (Dapas 1985) printed "
-                "no numbers in its abstract",
-    "NSAIDs": "no review of NSAIDs for back pain is in data/",
-}
-BACK_PAIN_MISSING_SOURCES = ("dapas1985", "vantulder2003")
+
+
+def back_pain_missing_sources() -> list[str]:
+    """The bibliography keys behind the back-pain table's missing classes."""
+    return sorted({k for m in missing_evidence(BACK_PAIN).values() for k in m.sources})
 
 
 def back_pain_rows(published: pd.DataFrame) -> pd.DataFrame:
@@ -795,10 +775,13 @@ def is_harm_outcome(outcome: str) -> bool:
 
 
 def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
-    """The back-pain table: every pooled estimate as printed, then the missing classes."""
+    """The back-pain table: every pooled estimate as printed, then the missing classes
+    (:func:`missing_evidence` for :data:`BACK_PAIN`)."""
     out = []
-    for _, r in back_pain_rows(published).iterrows():
-        note = BACK_PAIN_NOTES.get(str(r["id"]), "")
+    notes = row_notes()
+    rows = back_pain_rows(published)
+    for _, r in rows.iterrows():
+        note = notes.get(str(r["id"]), "")
         read_in = "" if r["source"] == r["review"] else f", read in {r['source']}"
         out.append({
             "Drug or class": BACK_PAIN_CLASSES[r["drug"]][1],
@@ -812,11 +795,14 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
             "Review (status)": f"{study_name(r['review'])}{read_in} ({r['status']})",
             "id": r["id"],
         })
-    for name, why in BACK_PAIN_MISSING.items():
+    for (drug, _), missing in missing_evidence(BACK_PAIN).items():
+        if drug in set(rows["drug"]):
+            raise ValueError(f"{drug} is listed as missing in data/{MISSING_TABLE}.csv but "
+                             "has back-pain rows in published_pooled")
         out.append({
-            "Drug or class": name, "Population: outcome": "low back pain",
+            "Drug or class": BACK_PAIN_CLASSES[drug][1], "Population: outcome": "low back pain",
             "Estimate as printed": "missing", "Trials, participants; certainty": "–",
-            "Review (status)": f"no data: {why}", "id": "",
+            "Review (status)": f"no data: {missing.reason}", "id": "",
         })
     return pd.DataFrame(out)
 

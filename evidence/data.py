@@ -66,9 +66,10 @@ def fact(fact_id: str) -> pd.Series:
 
 # The columns of data/ that hold bibliography keys: the study whose number a row holds,
 # the review that pooled it, the document it was read in, and where that one took it from;
-# ``evidence`` holds a ';'-separated list. The validator checks every key in them resolves.
+# ``evidence`` and ``sources`` hold ';'-separated lists. The validator checks every key
+# in them resolves.
 KEY_COLUMNS = ("study", "review", "source", "original_source")
-LIST_KEY_COLUMNS = ("evidence",)
+LIST_KEY_COLUMNS = ("evidence", "sources")
 
 
 def _cell_keys(row: Mapping) -> list[str]:

@@ -18,6 +18,11 @@ function here keeps one distinction explicit so the notebook cannot lose it:
 
 There are no baclofen rows of any kind in these tables; :func:`rows_mentioning` counts them
 so the book can say so from the data rather than from memory.
+
+The notebook loads the tables with :func:`evidence.data.load` and passes them in. The one
+table read here is an editorial annotation, ``data/annotations/persistence_cohorts.csv``
+(which cohorts :func:`cohort_table` shows, and their labels), through
+:func:`evidence.data.load` too.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from . import data as _data
 from .charts import PALETTE
 
 # --------------------------------------------------------------------------- surveys
@@ -472,21 +478,15 @@ def persistence_points(
     return out
 
 
-#: The cohort facts the chapter tabulates: (row id, cohort label, what it measured).
-COHORT_ROWS = (
-    ("rw043", "Taiwan, national insurance claims, 2012 to 2016",
-     "median time on pregabalin"),
-    ("rw046", "Taiwan, national insurance claims, 2012 to 2016",
-     "still on pregabalin at one year"),
-    ("rw051", "Australia, dispensing sample, 2013 to 2019",
-     "stopped pregabalin after a single dispensing"),
-    ("rw028", "United States, health-care claims",
-     "still on the drug at one year (amitriptyline, duloxetine, gabapentin or pregabalin)"),
-    ("rw037", "Israel, health maintenance organisation, diagnosed 2008 to 2011",
-     "stopped the drug within one year (pregabalin, SSRI/SNRI or tricyclic)"),
-    ("rw014", "United States, National Data Bank for Rheumatic Diseases",
-     "median time to stopping pregabalin, duloxetine or milnacipran"),
-)
+COHORTS_TABLE = "annotations/persistence_cohorts"
+
+
+def cohort_rows() -> list[tuple[str, str, str]]:
+    """The cohort facts the chapter tabulates, in order: (row id, cohort label, what it
+    measured), from ``data/annotations/persistence_cohorts.csv``."""
+    table = _data.load(COHORTS_TABLE, as_printed=True)
+    return list(zip(table["id"], table["cohort"], table["measured"], strict=True))
+
 
 CONDITION_LABELS = {"fibromyalgia": "fibromyalgia", "mixed_all_indications": "all indications"}
 
@@ -505,7 +505,7 @@ def _result_text(row: pd.Series) -> str:
 
 
 def cohort_table(realworld: pd.DataFrame) -> pd.DataFrame:
-    """The real-world persistence facts of :data:`COHORT_ROWS`, one line each, for the book.
+    """The real-world persistence facts of :func:`cohort_rows`, one line each, for the book.
 
     Columns: ``Cohort``, ``Who`` (fibromyalgia or all indications), ``Measured``,
     ``Result`` (as printed, with its unit), ``People`` (the cohort's n where printed),
@@ -513,7 +513,7 @@ def cohort_table(realworld: pd.DataFrame) -> pd.DataFrame:
     """
     by_id = realworld.set_index("id")
     records = []
-    for row_id, cohort, measured in COHORT_ROWS:
+    for row_id, cohort, measured in cohort_rows():
         if row_id not in by_id.index:
             raise LookupError(f"realworld_use_persistence has no row {row_id}")
         r = by_id.loc[row_id]

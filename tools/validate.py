@@ -10,10 +10,17 @@ are clean. It combines
 * cross-field rules: events <= n per arm, counts agree with printed percentages,
   ci_low <= estimate <= ci_high, ordered ranges, shared control arms agree, derived rows
   reproduce their numbers, timeline rows restate their fact, and every key in a ``source``,
-  ``study``, ``review``, ``original_source`` or ``evidence`` column is in ``book/references.bib``.
+  ``study``, ``review``, ``original_source``, ``evidence`` or ``sources`` column is in
+  ``book/references.bib``;
+* what each kind of table must carry (:func:`table_kind`): a data table records where and how
+  each value was read (``source``, ``source_location``, ``status``); an annotation table
+  (``annotations/``) holds the book's own words about rows of the data tables, so it has no
+  status, and a row that may point at one of several tables points at exactly one.
 
-Odd values that the sources really print are let through only by :data:`ALLOW`, keyed by
-(file, row id, rule) and carrying the reason.
+Odd values that the sources really print are let through only by an allowance in
+``annotations/validation_allowances.csv``: one row per (annotated row, rule), with the
+reason. Its foreign keys make sure the row exists; an allowance that waives nothing is
+reported, so none outlives its reason.
 
 Command line: ``python -m tools.validate [--root data] [--bib book/references.bib]``
 prints one line per problem, ``data/x.csv:LINE: column 'c' value 'v' breaks rule R — hint``,
@@ -36,24 +43,24 @@ from pathlib import Path
 
 from evidence import BOOK, DATA, bibliography, data, rules
 
-__all__ = ["ALLOW", "Problem", "check_rows", "summary", "validate"]
+__all__ = ["ALLOWANCES", "Problem", "check_rows", "summary", "table_kind", "validate"]
 
 
-# (file relative to the data root, row id, rule) -> why the value is stored as printed.
-ALLOW: dict[tuple[str, str, str], str] = {
-    **{
-        ("trials_binary.csv", f"spaeth2012_{dose}_{outcome}", "pct-matches-counts"): (
-            "Evidence-pack discrepancy #10: Spaeth 2012 Table 2 prints events with percentages "
-            "whose denominators are smaller than the header n; both kept as printed."
-        )
-        for dose in ("4500", "6000")
-        for outcome in ("pain_response_30", "pain_response_50", "pgic_improved_unspecified")
-    },
-    ("facts.csv", "prevalence_heidari_men", "nonnegative-percent"): (
-        "Evidence-pack discrepancy #21: Heidari 2017's abstract prints a CI of -0.04 to 0.06% "
-        "for men (flagged IMPLAUSIBLE); stored as printed."
-    ),
-}
+# The kinds of table, and what each must carry.
+DATA_KIND, LEDGER_KIND, ANNOTATION_KIND = "data", "ledger", "annotation"
+ANNOTATIONS_DIR = "annotations/"
+LEDGERS = ("claims.csv",)  # the claims ledger: verdicts with the keys of their evidence
+PROVENANCE_COLUMNS = ("source", "source_location", "status")
+ALLOWANCES = "annotations/validation_allowances.csv"
+
+
+def table_kind(rel: str) -> str:
+    """What a table of the data root is, by its path: ``annotation`` (under ``annotations/``:
+    the book's own words about rows of other tables), ``ledger`` (the claims ledger) or
+    ``data`` (values read in documents; every row says where and how)."""
+    if rel.startswith(ANNOTATIONS_DIR):
+        return ANNOTATION_KIND
+    return LEDGER_KIND if rel in LEDGERS else DATA_KIND
 
 
 @dataclass(frozen=True, order=True)
@@ -291,9 +298,98 @@ def _frictionless(root: Path, descriptor: dict, tables: dict[str, _Table]) -> li
     return problems
 
 
+# ----------------------------------------------------------------- kinds of table
+def _fk_columns(resource: dict) -> list[tuple[str, str, str]]:
+    """(column, referenced resource, referenced column) of each single-column foreign key."""
+    out = []
+    for fk in resource.get("schema", {}).get("foreignKeys", []):
+        fields, ref = fk.get("fields"), fk.get("reference", {})
+        ref_fields = ref.get("fields")
+        fields = [fields] if isinstance(fields, str) else list(fields or [])
+        ref_fields = [ref_fields] if isinstance(ref_fields, str) else list(ref_fields or [])
+        if len(fields) == 1 and len(ref_fields) == 1:
+            out.append((fields[0], ref.get("resource", ""), ref_fields[0]))
+    return out
+
+
+def _check_kinds(tables: dict[str, _Table]) -> list[Problem]:
+    """Data tables record provenance; annotation tables name exactly one annotated row."""
+    out = []
+    for table in tables.values():
+        columns = [f.get("name") for f in table.resource.get("schema", {}).get("fields", [])]
+        kind = table_kind(table.rel)
+        if kind == DATA_KIND:
+            for col in PROVENANCE_COLUMNS:
+                if col not in columns:
+                    out.append(Problem(table.rel, 1, col, None, "provenance-columns",
+                                       "a data table records source, source_location and "
+                                       "status for every row; editorial text about rows "
+                                       f"belongs in {ANNOTATIONS_DIR}"))
+        elif kind == ANNOTATION_KIND:
+            if "status" in columns:
+                out.append(Problem(table.rel, 1, "status", None, "annotation-status",
+                                   "an annotation is the book's own words, not a value read "
+                                   "in a document: it has no status (cite documents in "
+                                   "'sources')"))
+            keys = [c for c, _, _ in _fk_columns(table.resource)
+                    if not _field(table, c).get("constraints", {}).get("required")]
+            if len(keys) < 2:
+                continue  # one key column: required by its schema
+            for i, row in enumerate(table.rows):
+                filled = [c for c in keys if row.get(c, "").strip()]
+                if len(filled) != 1:
+                    out.append(Problem(table.rel, table.lines[i],
+                                       filled[1] if len(filled) > 1 else keys[0],
+                                       row.get(filled[1], "") if len(filled) > 1 else "",
+                                       "one-annotated-row",
+                                       "fill exactly one of " + ", ".join(keys)
+                                       + f" ({len(filled)} filled)"))
+    return out
+
+
+# ----------------------------------------------------------------- allowances
+class _Allowances:
+    """The waivers of ``annotations/validation_allowances.csv``; remembers which were used."""
+
+    def __init__(self, entries: dict[tuple[str, str, str], int] | None = None,
+                 rows: set[tuple[str, str]] | None = None):
+        self.entries = entries or {}  # (file, row id, rule) -> line in the allowances file
+        self.rows = rows or set()  # (file, row id) of every row that exists
+        self.used: set[tuple[str, str, str]] = set()
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, _Table], descriptor: dict) -> _Allowances:
+        table = tables.get(ALLOWANCES)
+        if table is None:
+            return cls()
+        paths = {r.get("name"): r.get("path", "") for r in descriptor.get("resources", [])}
+        columns = [(c, paths.get(res, "")) for c, res, _ in _fk_columns(table.resource)]
+        entries = {}
+        for i, row in enumerate(table.rows):
+            for col, rel in columns:
+                if row.get(col, "").strip():
+                    entries[(rel, row[col].strip(), row.get("rule", ""))] = table.lines[i]
+        rows = {(rel, t.row_id(i)) for _, rel in columns if (t := tables.get(rel))
+                for i in range(len(t.rows))}
+        return cls(entries, rows)
+
+    def allows(self, table: _Table, i: int, rule: str) -> bool:
+        key = (table.rel, table.row_id(i), rule)
+        if key in self.entries:
+            self.used.add(key)
+            return True
+        return False
+
+    def unused(self) -> list[Problem]:
+        return [Problem(ALLOWANCES, line, "rule", rule, "unused-allowance",
+                        f"{rel} row '{row_id}' no longer breaks rule {rule}; remove the "
+                        "allowance")
+                for (rel, row_id, rule), line in self.entries.items()
+                if (rel, row_id, rule) not in self.used
+                and (rel, row_id) in self.rows]  # a missing row is a foreign-key problem
+
+
 # ----------------------------------------------------------------- cross-field rules
-def _allowed(table: _Table, i: int, rule: str) -> bool:
-    return (table.rel, table.row_id(i), rule) in ALLOW
 
 
 def _check_keys(table: _Table, bib_keys: set[str]) -> list[Problem]:
@@ -312,7 +408,7 @@ def _check_keys(table: _Table, bib_keys: set[str]) -> list[Problem]:
     return out
 
 
-def _check_binary(table: _Table) -> list[Problem]:
+def _check_binary(table: _Table, allow: _Allowances) -> list[Problem]:
     out = []
     arms = (("events_treatment", "n_treatment", "pct_treatment"),
             ("events_control", "n_control", "pct_control"))
@@ -335,11 +431,11 @@ def _check_binary(table: _Table) -> list[Problem]:
             if e is None or n is None or not pct or row.get("status") == "derived":
                 continue
             if e == e.to_integral() and n == n.to_integral() and not _rounds_to(
-                    int(e), int(n), pct) and not _allowed(table, i, "pct-matches-counts"):
+                    int(e), int(n), pct) and not allow.allows(table, i, "pct-matches-counts"):
                 out.append(Problem(table.rel, line, p_col, pct, "pct-matches-counts",
                                    f"{row[e_col]}/{row[n_col]} does not round to the printed "
-                                   f"{pct}%; fix the counts or add an ALLOW entry with the "
-                                   "reason"))
+                                   f"{pct}%; fix the counts or add an allowance with the "
+                                   f"reason to {ALLOWANCES}"))
         if row.get("status") == "derived":
             for e_col, n_col, p_col in arms:
                 e, n, pct = _num(row.get(e_col)), _num(row.get(n_col)), row.get(p_col, "")
@@ -380,14 +476,14 @@ _RANGES = [("total_daily_dose_mg_min", "total_daily_dose_mg_max"),
            ("value_low", "value_high")]
 
 
-def _check_intervals(table: _Table) -> list[Problem]:
+def _check_intervals(table: _Table, allow: _Allowances) -> list[Problem]:
     out = []
     for i, row in enumerate(table.rows):
         line = table.lines[i]
         for est_col, lo_col, hi_col in _CI_TRIPLES.get(table.rel, []):
             est, lo, hi = (_num(row.get(c)) for c in (est_col, lo_col, hi_col))
             if lo is not None and hi is not None and lo > hi:
-                if not _allowed(table, i, "ci-order"):
+                if not allow.allows(table, i, "ci-order"):
                     out.append(Problem(table.rel, line, lo_col, row[lo_col], "ci-order",
                                        f"{lo_col} {row[lo_col]} is above {hi_col} {row[hi_col]}"))
                 continue
@@ -396,7 +492,7 @@ def _check_intervals(table: _Table) -> list[Problem]:
             if table.rel == "facts.csv" and "CI" not in row.get("qualifier", ""):
                 continue  # facts: value_low/high are a range, not a CI, unless qualified
             if (lo is not None and est < lo) or (hi is not None and est > hi):
-                if not _allowed(table, i, "ci-order"):
+                if not allow.allows(table, i, "ci-order"):
                     out.append(Problem(table.rel, line, est_col, row[est_col], "ci-order",
                                        f"{est_col} lies outside its CI "
                                        f"({row.get(lo_col, '')} to {row.get(hi_col, '')})"))
@@ -411,7 +507,7 @@ def _check_intervals(table: _Table) -> list[Problem]:
     return out
 
 
-def _check_percent_units(table: _Table) -> list[Problem]:
+def _check_percent_units(table: _Table, allow: _Allowances) -> list[Problem]:
     out = []
     for i, row in enumerate(table.rows):
         line = table.lines[i]
@@ -430,10 +526,10 @@ def _check_percent_units(table: _Table) -> list[Problem]:
         if table.rel == "facts.csv" and row.get("unit") == "%":
             for col in ("value_num", "value_low", "value_high"):
                 v = _num(row.get(col))
-                if v is not None and v < 0 and not _allowed(table, i, "nonnegative-percent"):
+                if v is not None and v < 0 and not allow.allows(table, i, "nonnegative-percent"):
                     out.append(Problem(table.rel, line, col, row[col], "nonnegative-percent",
                                        "a percentage below zero; check the source or add an "
-                                       "ALLOW entry with the reason"))
+                                       f"allowance with the reason to {ALLOWANCES}"))
     return out
 
 
@@ -502,17 +598,19 @@ def _check_timeline(table: _Table, facts: _Table | None) -> list[Problem]:
 _ROW_INDEPENDENT = frozenset({"unknown-key", "shared-control"})
 
 
-def _cross_field(tables: dict[str, _Table], bib_keys: set[str] | None) -> list[Problem]:
+def _cross_field(tables: dict[str, _Table], bib_keys: set[str] | None,
+                 allow: _Allowances | None = None) -> list[Problem]:
+    allow = allow or _Allowances()
     problems: list[Problem] = []
     for table in tables.values():
         if bib_keys is not None:
             problems += _check_keys(table, bib_keys)
-        problems += _check_intervals(table)
-        problems += _check_percent_units(table)
+        problems += _check_intervals(table, allow)
+        problems += _check_percent_units(table, allow)
         problems += _check_derived(table)
     if "trials_binary.csv" in tables:
         tb = tables["trials_binary.csv"]
-        problems += _check_binary(tb)
+        problems += _check_binary(tb, allow)
         problems += _check_shared_controls(tb, ("events_control", "n_control", "pct_control"))
     if "trials_continuous.csv" in tables:
         problems += _check_shared_controls(tables["trials_continuous.csv"],
@@ -529,7 +627,7 @@ def check_rows(rel: str, rows: list[dict[str, str]], primary_key: str | None = "
     ``rel`` names the table as in datapackage.json (e.g. ``"trials_binary.csv"``); rows are
     dicts of strings as in the CSV; line numbers are taken as header + row index. Keys are
     checked only when ``bib_keys`` is given. Used by the tests to exercise the numeric rules
-    quickly.
+    quickly. No allowance applies (they live in the data root, which this does not read).
     """
     resource = {"name": rel[:-4].replace("/", "-"), "path": rel,
                 "schema": {"primaryKey": primary_key} if primary_key else {}}
@@ -580,11 +678,14 @@ def validate(root: Path | str = DATA, bib: Path | str | None = None) -> list[Pro
 
     bib_keys, bib_problems = _bib_keys(bib)
     problems += bib_problems
+    problems += _check_kinds(tables)
+    allowances = _Allowances.from_tables(tables, descriptor)
     # A row whose cells break the schema is reported for that, once: the rules across its
     # cells (events <= n, ...) would only repeat the same fault in other words.
     broken_rows = {(p.file, p.line) for p in problems if p.line is not None}
-    problems += [p for p in _cross_field(tables, bib_keys)
+    problems += [p for p in _cross_field(tables, bib_keys, allowances)
                  if (p.file, p.line) not in broken_rows or p.rule in _ROW_INDEPENDENT]
+    problems += allowances.unused()
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
 
 

@@ -65,31 +65,56 @@ def test_trials_of_matches_whole_drug_names_only():
 # ---- whether baclofen is in each estimate ------------------------------------------------
 
 
+ANNOTATION = "annotations/baclofen_in_estimates"
+KEY_TABLES = {"published_id": "published_pooled", "design_id": "trials_design",
+              "continuous_id": "trials_continuous"}
+
+
+def annotated() -> list[tuple[str, dict[str, str], dict[str, str]]]:
+    """(table, annotated row, annotation) for every row of the annotation, in file order."""
+    out = []
+    for a in csv_rows(ANNOTATION):
+        for column, table in KEY_TABLES.items():
+            if a[column]:
+                out.append((table, by_id(table)[a[column]], a))
+    return out
+
+
 def test_every_baclofen_status_is_grounded_in_the_rows_note():
-    tables = {t: by_id(t) for t in (*TRIAL_TABLES, "published_pooled")}
-    allowed = {baclofen.BACLOFEN_ARM, baclofen.CLASS_INCLUDES, baclofen.REVIEW_INCLUDES,
-               baclofen.NOT_DETERMINED, baclofen.NOT_BACLOFEN}
-    for row_id, entry in baclofen.BACLOFEN_IN_ESTIMATE.items():
-        found = [t[row_id] for t in tables.values() if row_id in t]
-        assert len(found) == 1, row_id
-        row = found[0]
-        assert entry["status"] in allowed
-        assert entry["note_says"].lower() in row["note"].lower(), row_id
-        if entry["status"] == baclofen.BACLOFEN_ARM:
-            assert "baclofen" in row["drug"], row_id
-        if entry["status"] == baclofen.CLASS_INCLUDES:
+    for _, row, entry in annotated():
+        assert entry["note_says"].lower() in row["note"].lower(), row["id"]
+        if entry["baclofen_in_it"] == baclofen.BACLOFEN_ARM:
+            assert "baclofen" in row["drug"], row["id"]
+        if entry["baclofen_in_it"] == baclofen.CLASS_INCLUDES:
             assert row["drug"] == "antispastics" and "not identified" in row["note"].lower()
-        if entry["status"] == baclofen.NOT_BACLOFEN:
+        if entry["baclofen_in_it"] == baclofen.NOT_BACLOFEN:
             assert "baclofen" not in row["drug"]
+
+
+def test_the_engine_reads_the_annotation_as_written():
+    status = baclofen.baclofen_in_estimates()
+    assert [(i, e["status"], e["why"]) for i, e in status.items()] == [
+        (row["id"], a["baclofen_in_it"], a["why"]) for _, row, a in annotated()]
 
 
 def test_no_estimate_is_labelled_baclofen_when_its_drug_was_not_identified():
     antispastic_notes = " ".join(r["note"] for r in csv_rows("published_pooled")
                                  if r["drug"] == "antispastics").lower()
     assert "the class contains baclofen" in antispastic_notes
+    status = baclofen.baclofen_in_estimates()
     for r in csv_rows("published_pooled"):
         if r["drug"] == "antispastics":
-            assert baclofen.BACLOFEN_IN_ESTIMATE[r["id"]]["status"] == baclofen.CLASS_INCLUDES
+            assert status[r["id"]]["status"] == baclofen.CLASS_INCLUDES
+
+
+def test_the_back_pain_reviews_table_lists_the_annotated_back_pain_reviews_in_order():
+    back_pain = {r["condition"] for r in csv_rows("published_pooled")
+                 if not r["condition"].startswith("fibromyalgia")}
+    expected = [row["id"] for table, row, _ in annotated()
+                if table == "published_pooled" and row["condition"] in back_pain]
+    got = baclofen.back_pain_review_rows(data.load("published_pooled"), back_pain)
+    assert got == expected and len(got) == 10
+    assert all(by_id("published_pooled")[i]["condition"] != "fibromyalgia" for i in got)
 
 
 # ---- the numbers ---------------------------------------------------------------------------

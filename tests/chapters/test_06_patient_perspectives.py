@@ -248,9 +248,11 @@ def test_persistence_points_are_the_printed_ones_plus_two_by_definition():
 def test_cohort_table_rows_and_their_indication():
     by_id = {r["id"]: r for r in csv_rows("patients/realworld_use_persistence")}
     table = pp.cohort_table(data.load("patients/realworld_use_persistence"))
-    assert len(table) == len(pp.COHORT_ROWS)
-    for (row_id, _, _), (_, got) in zip(pp.COHORT_ROWS, table.iterrows(), strict=True):
-        r = by_id[row_id]
+    cohorts = csv_rows("annotations/persistence_cohorts")
+    assert len(table) == len(cohorts)
+    for cohort, (_, got) in zip(cohorts, table.iterrows(), strict=True):
+        r = by_id[cohort["id"]]
+        assert (got["Cohort"], got["Measured"]) == (cohort["cohort"], cohort["measured"])
         assert got["Source"] == r["source"]
         assert got["Who"] == ("all indications" if r["condition"] == "mixed_all_indications"
                               else r["condition"])

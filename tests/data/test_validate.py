@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from support import csv_rows
 
 from evidence import BOOK, DATA, ROOT
-from tools.validate import ALLOW, Problem, check_rows, validate
+from tools.validate import ALLOWANCES, Problem, check_rows, validate
 
 
 # ---------------------------------------------------------------- helpers
@@ -86,14 +87,6 @@ def test_cli_reports_and_fails(copy: Path):
     assert (f"data/trials_binary.csv:{line}: column 'events_treatment' value '99' "
             "breaks rule events-le-n") in result.stdout
     assert result.stdout.strip().splitlines()[-1].startswith("FAILED: 1 problem")
-
-
-def test_allow_list_entries_are_used_and_explained():
-    for (rel, row_id, rule), reason in ALLOW.items():
-        rows = csv_rows(rel)
-        key = "fact_id" if rel == "facts.csv" else "id"
-        assert any(r[key] == row_id for r in rows), (rel, row_id)
-        assert len(reason) > 30 and rule
 
 
 # ---------------------------------------------------------------- corruptions
@@ -237,6 +230,128 @@ def test_derived_band_must_reproduce(copy: Path):
 def test_unlisted_csv(copy: Path):
     (copy / "stray.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     assert find(validate(copy), "stray.csv", "unlisted-file")
+
+
+# ---------------------------------------------------------------- annotations
+def package() -> dict:
+    return json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def annotation_keys() -> list[tuple[str, str, str, int, str]]:
+    """(file, key column, referenced resource, line, key) of the first filled key of every
+    foreign-key column of every annotation table, read from the package and the files."""
+    out = []
+    for res in package()["resources"]:
+        if not res["path"].startswith("annotations/"):
+            continue
+        for fk in res["schema"].get("foreignKeys", []):
+            rows = csv_rows(DATA / res["path"])
+            i, row = next((i, r) for i, r in enumerate(rows) if r[fk["fields"]])
+            out.append((res["path"], fk["fields"], fk["reference"]["resource"], i + 2,
+                        row[fk["fields"]]))
+    return out
+
+
+def test_every_annotation_table_points_at_the_rows_it_annotates():
+    """Each table under annotations/ but one declares foreign keys; the exception annotates
+    absences (estimates that are missing), which have no row."""
+    tables = {r["path"]: r for r in package()["resources"] if r["path"].startswith("annotations/")}
+    assert len(tables) >= 8
+    without = sorted(p for p, r in tables.items() if not r["schema"].get("foreignKeys"))
+    assert without == ["annotations/missing_evidence.csv"]
+
+
+@pytest.mark.parametrize(("table", "column", "reference", "line", "key"), annotation_keys(),
+                         ids=lambda v: v if isinstance(v, str) and "/" in v else None)
+def test_an_annotation_of_a_row_that_does_not_exist_is_reported(copy: Path, table, column,
+                                                                reference, line, key):
+    set_cell(copy, table, line, column, key + "_typo")
+    hits = [p for p in validate(copy) if p.file == table]
+    assert [(p.line, p.column, p.value, p.rule) for p in hits] == [
+        (line, column, key + "_typo", "foreign-key")]
+    assert hits[0].format() == (
+        f"data/{table}:{line}: column '{column}' value '{key}_typo' breaks rule foreign-key — "
+        f"value not found in table '{reference}'")
+
+
+def test_renaming_an_annotated_row_leaves_the_annotation_dangling(copy: Path):
+    """The editor's mistake the foreign keys are for: a row id changes in a data table."""
+    old = "moore2015_withdrawal_ae_25_50_rr"
+    set_cell(copy, "published_pooled.csv", line_of("published_pooled.csv", "id", old), "id",
+             "moore2015_withdrawal_ae_25_50_rr_renamed")
+    hits = find(validate(copy), "annotations/comparison_notes.csv", "foreign-key")
+    assert [(p.line, p.column, p.value) for p in hits] == [
+        (line_of("annotations/comparison_notes.csv", "id", old), "id", old)]
+
+
+def test_an_annotation_names_exactly_one_row(copy: Path):
+    rel = "annotations/baclofen_in_estimates.csv"
+    line = line_of(rel, "design_id", "dapas1985_baclofen")
+    set_cell(copy, rel, line, "continuous_id", "friedman2019_rmdq_improvement")
+    hits = find(validate(copy), rel, "one-annotated-row")
+    assert [(p.line, p.column) for p in hits] == [(line, "continuous_id")]
+    set_cell(copy, rel, line, "continuous_id", "")
+    set_cell(copy, rel, line, "design_id", "")
+    hits = find(validate(copy), rel, "one-annotated-row")
+    assert [(p.line, p.column, p.value) for p in hits] == [(line, "published_id", "")]
+
+
+def test_a_key_in_an_annotations_sources_must_be_in_the_bibliography(copy: Path):
+    rel = "annotations/missing_evidence.csv"
+    line = line_of(rel, "sources", "moore2015")
+    set_cell(copy, rel, line, "sources", "moore2015;moore2051")
+    hits = find(validate(copy), rel, "unknown-key")
+    assert [(p.line, p.column, p.value) for p in hits] == [(line, "sources", "moore2051")]
+
+
+def test_without_its_allowance_a_printed_oddity_is_reported(copy: Path):
+    row_id = "spaeth2012_6000_pain_response_50"
+    path = copy / ALLOWANCES
+    records = read(path)
+    col = records[0].index("trials_binary_id")
+    write(path, [rec for rec in records if rec[col] != row_id])
+    hits = find(validate(copy), "trials_binary.csv", "pct-matches-counts")
+    line = line_of("trials_binary.csv", "id", row_id)  # both arms print other denominators
+    assert [(p.line, p.column) for p in hits] == [(line, "pct_control"), (line, "pct_treatment")]
+
+
+def test_an_allowance_that_waives_nothing_is_reported(copy: Path):
+    """Once the printed value is corrected, the allowance must go too."""
+    line = line_of("facts.csv", "fact_id", "prevalence_heidari_men")
+    set_cell(copy, "facts.csv", line, "value_low", "0.00")
+    problems = validate(copy)
+    hits = find(problems, ALLOWANCES, "unused-allowance")
+    assert [(p.line, p.column, p.value) for p in hits] == [
+        (line_of(ALLOWANCES, "fact_id", "prevalence_heidari_men"), "rule", "nonnegative-percent")]
+    assert [p for p in problems if p.file != ALLOWANCES] == []
+
+
+def test_a_data_table_without_provenance_columns_is_reported(copy: Path):
+    """A data table says where and how each value was read; an annotation table does not."""
+    rel = "pharmacology/baclofen_titration.csv"
+    descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    (res,) = [r for r in descriptor["resources"] if r["path"] == rel]
+    res["schema"]["fields"] = [f for f in res["schema"]["fields"] if f["name"] != "status"]
+    (copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    records = read(copy / rel)
+    col = records[0].index("status")
+    write(copy / rel, [rec[:col] + rec[col + 1:] for rec in records])
+    hits = find(validate(copy), rel, "provenance-columns")
+    assert [(p.line, p.column) for p in hits] == [(1, "status")]
+    assert "annotations/" in hits[0].hint
+
+
+def test_an_annotation_table_with_a_status_is_reported(copy: Path):
+    """Annotations are the book's own words: a status column would fake a provenance."""
+    rel = "annotations/prevalence_groups.csv"
+    descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    (res,) = [r for r in descriptor["resources"] if r["path"] == rel]
+    res["schema"]["fields"].append({"name": "status", "type": "string"})
+    (copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    write(copy / rel, [rec + ["status" if i == 0 else "verified"]
+                       for i, rec in enumerate(read(copy / rel))])
+    hits = find(validate(copy), rel, "annotation-status")
+    assert [(p.line, p.column) for p in hits] == [(1, "status")]
 
 
 # ---------------------------------------------------------------- numeric rules (hypothesis)
