@@ -21,9 +21,12 @@ from collections.abc import Mapping, Sequence
 
 import IPython.core.formatters
 from IPython.display import display as ipy_display
-from myst_nb.ext.glue import GLUE_PREFIX
 
 LEDGER_KEY = "evidence"
+# The MIME prefix under which myst-nb's glue stores a value for the book to paste (the
+# engine writes it without importing myst-nb, a Sphinx extension; a pipeline test holds it
+# equal to myst-nb's own constant).
+GLUE_PREFIX = "application/papermill.record/"
 
 
 def _plain(value: object) -> object:
@@ -197,19 +200,4 @@ def record_analysis(
     metadata[LEDGER_KEY] = {"sources": list(sources), "value": None, "analysis": record}
     ipy_display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     return record
-
-
-def glued_outputs(path):
-    """Yield ``(key, metadata, data)`` for each output a notebook glued.
-
-    The reading side of :func:`glue`: the results export and the tests read committed
-    notebooks through it, never by walking cell outputs themselves.
-    """
-    import nbformat
-
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                yield meta["scrapbook"]["name"], meta, output.get("data", {})
 

@@ -27,7 +27,9 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from evidence.book import ANALYSIS_FIELDS, LEDGER_KEY, glued_outputs
+import nbformat
+
+from evidence.book import ANALYSIS_FIELDS, LEDGER_KEY
 from tools.execute import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,19 @@ CSV_COLUMNS = ANALYSIS_FIELDS
 
 class DuplicateAnalysisError(ValueError):
     """Two records share an analysis id."""
+
+
+def glued_outputs(path):
+    """Yield ``(key, metadata, data)`` for each output a notebook glued.
+
+    The reading side of :func:`evidence.book.glue`: the results export and the tests read
+    committed notebooks through it, never by walking cell outputs themselves.
+    """
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {})
+            if "scrapbook" in meta:
+                yield meta["scrapbook"]["name"], meta, output.get("data", {})
 
 
 def _rel(path: Path) -> str:

@@ -17,8 +17,8 @@ import pytest
 from support import NOTEBOOKS, csv_rows
 
 from evidence import backpain, data
-from evidence.book import glued_outputs
 from evidence.charts import forest_plot
+from tools.export_results import glued_outputs
 
 
 def by_id(table: str, key: str = "id") -> dict[str, dict[str, str]]:

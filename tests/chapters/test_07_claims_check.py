@@ -19,7 +19,7 @@ import pytest
 from support import ROOT, csv_rows
 
 from evidence import claims as ledger
-from evidence.book import glued_outputs
+from tools.export_results import glued_outputs
 
 CSV = ROOT / "data" / "claims.csv"
 PAGE = ROOT / "book" / "07_claims_check.md"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-from evidence.book import glue, glued_outputs
+from evidence.book import glue
+from tools.export_results import glued_outputs
 
 REF = re.compile(r"\{(?:glue|glue:text|glue:any)\}`([^`]+?\.ipynb)::([A-Za-z0-9_]+)")
 CHART = re.compile(r"```\{chart\}\s+(\S+?\.ipynb)::([A-Za-z0-9_]+)")

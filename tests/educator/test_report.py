@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
-from evidence.book import glued_outputs
+from tools.export_results import glued_outputs
 
 NOTEBOOK = Path("notebooks") / "03_pooled_fibromyalgia.ipynb"
 
