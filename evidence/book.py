@@ -201,3 +201,26 @@ def record_analysis(
     ipy_display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
     return record
 
+
+def record(analysis, *, population: str, intervention: str, comparator: str = "placebo",
+           analysis_id: str | None = None, sources: Sequence[str] | None = None,
+           notes: Sequence[str] | None = None) -> dict:
+    """:func:`record_analysis` for an :class:`evidence.analyses.Analysis`: the result,
+    outcome, measure, model, NNT, studies and participants are the analysis's own, so a
+    notebook says only what the analysis cannot know (population and intervention in words,
+    and any sources or notes beyond the analysis's)."""
+    return record_analysis(
+        analysis_id or analysis.analysis_id,
+        analysis.result,
+        population=population,
+        intervention=intervention,
+        comparator=comparator,
+        outcome=analysis.selection.outcome,
+        measure=analysis.measure,
+        model=analysis.model,
+        sources=analysis.selection.sources if sources is None else sources,
+        nnt=analysis.nnt,
+        studies=analysis.studies,
+        n_participants=analysis.n_participants,
+        notes=analysis.notes if notes is None else notes,
+    )
