@@ -519,6 +519,41 @@ def _nnt_nnh_encodings(
     return x, y, tooltip
 
 
+def _diagonal(scale: alt.Scale, axis_max: float, **label_marks) -> tuple[alt.Chart, alt.Chart]:
+    """The dashed "as many helped as harmed" diagonal of a benefit-harm chart, labelled."""
+    line = (
+        alt.Chart(alt.Data(values=[{"a": 1, "b": 1}, {"a": axis_max, "b": axis_max}]))
+        .mark_line(color="#888888", strokeDash=[4, 3])
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
+    )
+    label = (
+        alt.Chart(alt.Data(values=[{"a": axis_max / 1.25, "b": axis_max / 2.6,
+                                     "t": "as many helped as harmed"}]))
+        .mark_text(color="#666666", fontSize=11, **label_marks, align="right")
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale), text="t:N")
+    )
+    return line, label
+
+
+def _interval_marks(base: alt.Chart, x: alt.X, y: alt.Y, scale: alt.Scale, tooltip: list,
+                    xf: str, yf: str) -> tuple[alt.Chart, ...]:
+    """The NNT (``xf``) and NNH (``yf``) interval bars of each point, and the "∞" that ends
+    an interval running off the chart (to infinity when not significant)."""
+    h_bars = base.transform_filter(f"datum.{xf}_low != null").mark_rule(
+        color="#444444", strokeWidth=1.4
+    ).encode(x=alt.X(f"{xf}_low:Q", scale=scale), x2=f"{xf}_high:Q", y=y, tooltip=tooltip)
+    v_bars = base.transform_filter(f"datum.{yf}_low != null").mark_rule(
+        color="#444444", strokeWidth=1.4
+    ).encode(x=x, y=alt.Y(f"{yf}_low:Q", scale=scale), y2=f"{yf}_high:Q", tooltip=tooltip)
+    open_x = base.transform_filter(f"datum.{xf}_open").mark_text(
+        text="∞", align="left", dx=4, fontSize=15, color="#444444"
+    ).encode(x=alt.X(f"{xf}_high:Q", scale=scale), y=y)
+    open_y = base.transform_filter(f"datum.{yf}_open").mark_text(
+        text="∞", baseline="bottom", dy=-2, fontSize=15, color="#444444"
+    ).encode(x=x, y=alt.Y(f"{yf}_high:Q", scale=scale))
+    return h_bars, v_bars, open_x, open_y
+
+
 def benefit_harm(
     options: pd.DataFrame,
     *,
@@ -575,23 +610,8 @@ def benefit_harm(
         "nnt", "nnh", scale, axis_max, benefit_label, harm_label, ("note", "Note")
     )
     base = alt.Chart(data)
-    diagonal = (
-        alt.Chart(alt.Data(values=[{"a": 1, "b": 1}, {"a": axis_max, "b": axis_max}]))
-        .mark_line(color="#888888", strokeDash=[4, 3])
-        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
-    )
-    diagonal_label = (
-        alt.Chart(alt.Data(values=[{"a": axis_max / 1.25, "b": axis_max / 2.6,
-                                     "t": "as many helped as harmed"}]))
-        .mark_text(color="#666666", fontSize=11, angle=0, align="right")
-        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale), text="t:N")
-    )
-    h_bars = base.transform_filter("datum.nnt_low != null").mark_rule(
-        color="#444444", strokeWidth=1.4
-    ).encode(x=alt.X("nnt_low:Q", scale=scale), x2="nnt_high:Q", y=y, tooltip=tooltip)
-    v_bars = base.transform_filter("datum.nnh_low != null").mark_rule(
-        color="#444444", strokeWidth=1.4
-    ).encode(x=x, y=alt.Y("nnh_low:Q", scale=scale), y2="nnh_high:Q", tooltip=tooltip)
+    diagonal, diagonal_label = _diagonal(scale, axis_max, angle=0)
+    h_bars, v_bars, open_nnt, open_nnh = _interval_marks(base, x, y, scale, tooltip, "nnt", "nnh")
     points = base.mark_point(filled=True, size=170, stroke="#222222", strokeWidth=1).encode(
         x=x,
         y=y,
@@ -611,13 +631,6 @@ def benefit_harm(
     labels = base.mark_text(align="left", dx=10, dy=-10, fontSize=13, color="#222222").encode(
         x=x, y=y, text="option:N"
     )
-    # An interval that runs off the chart (to infinity when not significant) ends in "∞".
-    open_nnt = base.transform_filter("datum.nnt_open").mark_text(
-        text="∞", align="left", dx=4, fontSize=15, color="#444444"
-    ).encode(x=alt.X("nnt_high:Q", scale=scale), y=y)
-    open_nnh = base.transform_filter("datum.nnh_open").mark_text(
-        text="∞", baseline="bottom", dy=-2, fontSize=15, color="#444444"
-    ).encode(x=x, y=alt.Y("nnh_high:Q", scale=scale))
     table_rows = [
         {
             "Option": r["option"],
@@ -808,24 +821,9 @@ def benefit_harm_gaps(
         strip_text.transform_filter("datum.angle == 0").mark_text(
             align="right", baseline="middle", fontSize=12, color="#555555", fontStyle="italic"),
     ).encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="t:N")
-    diagonal = (
-        alt.Chart(alt.Data(values=[{"a": 1, "b": 1}, {"a": axis_max, "b": axis_max}]))
-        .mark_line(color="#888888", strokeDash=[4, 3])
-        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
-    )
-    diagonal_label = (
-        alt.Chart(alt.Data(values=[{"a": axis_max / 1.25, "b": axis_max / 2.6,
-                                     "t": "as many helped as harmed"}]))
-        .mark_text(color="#666666", fontSize=11, align="right")
-        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale), text="t:N")
-    )
+    diagonal, diagonal_label = _diagonal(scale, axis_max)
     base = alt.Chart(data)
-    h_bars = base.transform_filter("datum.x_low != null").mark_rule(
-        color="#444444", strokeWidth=1.4
-    ).encode(x=alt.X("x_low:Q", scale=scale), x2="x_high:Q", y=y, tooltip=tooltip)
-    v_bars = base.transform_filter("datum.y_low != null").mark_rule(
-        color="#444444", strokeWidth=1.4
-    ).encode(x=x, y=alt.Y("y_low:Q", scale=scale), y2="y_high:Q", tooltip=tooltip)
+    h_bars, v_bars, open_x, open_y = _interval_marks(base, x, y, scale, tooltip, "x", "y")
     marks = base.mark_point(filled=True, size=170, stroke="#222222", strokeWidth=1,
                             opacity=1).encode(
         x=x,
@@ -851,12 +849,6 @@ def benefit_harm_gaps(
                  text="option:N")
         for align in ("left", "right")
     ]
-    open_x = base.transform_filter("datum.x_open").mark_text(
-        text="∞", align="left", dx=4, fontSize=15, color="#444444"
-    ).encode(x=alt.X("x_high:Q", scale=scale), y=y)
-    open_y = base.transform_filter("datum.y_open").mark_text(
-        text="∞", baseline="bottom", dy=-2, fontSize=15, color="#444444"
-    ).encode(x=x, y=alt.Y("y_high:Q", scale=scale))
     subtitle = (
         ["Not on the chart (no NNT and no NNH in data): " + ", ".join(neither)]
         if neither else []
