@@ -96,7 +96,7 @@ def build_timings(repo: Path, rows: list, skip_setup: bool) -> None:
     edit_data(repo, undo=True)
     run(["make", "book"], repo, env)
     shutil.rmtree(repo / "_build" / ".staging", ignore_errors=True)
-    seconds, _ = run([str(repo / ".venv" / "bin" / "python"), "tools/build_html.py"], repo, env)
+    seconds, _ = run([str(repo / ".venv" / "bin" / "python"), "-m", "tools.build_html"], repo, env)
     rows.append(("Sphinx-only build (no execution, empty cache)", f"{seconds:.1f} s", ""))
 
 
