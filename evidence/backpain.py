@@ -16,7 +16,7 @@ printed percentages). The rules that pick those rows live here, so the notebook
 * how each published row that matches one of our own analyses relates to it is documented,
   beside the fibromyalgia analyses' reasons, in
   ``data/annotations/published_comparison_reasons.csv`` (see
-  :func:`evidence.analyses.published_comparison`).
+  :func:`evidence.agreement.compare`).
 
 Nothing here reads files; the notebook loads the tables with :func:`evidence.data.load`.
 """

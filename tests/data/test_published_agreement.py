@@ -25,7 +25,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from evidence import DATA, analyses, data
+from evidence import DATA, agreement, analyses, data
 
 OUR_ANALYSES = [
     # analysis id, drug, outcome
@@ -76,7 +76,7 @@ def within_rounding(value: float, printed_text: str) -> bool:
 
 @pytest.fixture(scope="module")
 def comparisons(ours, published, printed) -> pd.DataFrame:
-    frames = [analyses.published_comparison(a, published, printed=printed)
+    frames = [agreement.compare(a, published, printed=printed)
               for a in ours.values()]
     return pd.concat([f for f in frames if len(f)], ignore_index=True)
 
@@ -87,17 +87,17 @@ def test_every_documented_reason_is_used(comparisons, trials, published, printed
     back_pain = analyses.run("gabapentin_clbp_withdrawal_ae", analyses.select(
         trials, drug="gabapentin", condition="chronic_low_back_pain", outcome="withdrawal_ae"))
     used = set(comparisons["published_id"]) | set(
-        analyses.published_comparison(back_pain, published, printed=printed)["published_id"])
+        agreement.compare(back_pain, published, printed=printed)["published_id"])
     documented = {r["id"] for r in annotation("published_comparison_reasons")}
     assert used == documented
 
 
 def test_a_matching_row_without_a_documented_reason_stops_the_comparison(ours, published):
-    reasons = analyses.published_reasons()
+    reasons = agreement.documented_reasons()
     dropped = "derry2016_ae_dizziness_450_rr"
     del reasons[dropped]
     with pytest.raises(ValueError, match=dropped):
-        analyses.published_comparison(ours["pregabalin_fm_dizziness"], published,
+        agreement.compare(ours["pregabalin_fm_dizziness"], published,
                                       reasons=reasons)
 
 
@@ -106,11 +106,11 @@ def test_the_categories_of_the_package_are_the_engines():
     (resource,) = [r for r in json.loads((DATA / "datapackage.json").read_text())["resources"]
                    if r["path"] == "annotations/published_comparison_reasons.csv"]
     (relation,) = [f for f in resource["schema"]["fields"] if f["name"] == "relation"]
-    assert relation["constraints"]["enum"] == list(analyses.CATEGORIES)
+    assert relation["constraints"]["enum"] == list(agreement.CATEGORIES)
 
 
 def test_not_calculated_rows_are_the_same_trial_and_counts(comparisons, ours, published):
-    rows = comparisons[comparisons["relation"] == analyses.NOT_CALCULATED]
+    rows = comparisons[comparisons["relation"] == agreement.NOT_CALCULATED]
     assert set(rows["analysis_id"]) == {"gabapentin_fm_pain30", "gabapentin_fm_withdrawal_ae"}
     for r in rows.itertuples():
         pub = published.set_index("id").loc[r.published_id]
@@ -129,7 +129,7 @@ def test_not_calculated_rows_are_the_same_trial_and_counts(comparisons, ours, pu
 
 def test_different_trial_set_rows_pool_other_trials_or_doses(comparisons, ours, published,
                                                              trials):
-    rows = comparisons[comparisons["relation"] == analyses.DIFFERENT_TRIALS]
+    rows = comparisons[comparisons["relation"] == agreement.DIFFERENT_TRIALS]
     assert len(rows), "expected the Derry 2016 dose rows"
     for r in rows.itertuples():
         pub = published.set_index("id").loc[r.published_id]
@@ -152,7 +152,7 @@ def test_different_trial_set_rows_pool_other_trials_or_doses(comparisons, ours, 
 
 
 def test_different_measure_rows_print_no_ratio(comparisons, published):
-    rows = comparisons[comparisons["relation"] == analyses.DIFFERENT_MEASURE]
+    rows = comparisons[comparisons["relation"] == agreement.DIFFERENT_MEASURE]
     assert set(rows["published_id"]) == {
         "derry2016_withdrawal_ae_450_nnh", "tzellos2010_withdrawal_ae_600_nnh"
     }
@@ -196,7 +196,7 @@ def test_our_intervals_overlap_derry_at_the_doses_ohta_covers(comparisons):
     """Not a claim of agreement (different trials), but a consistency check."""
     rows = comparisons[(comparisons["review"] == "derry2016")
                        & comparisons["published_dose"].isin(["300", "450", "all"])
-                       & (comparisons["relation"] == analyses.DIFFERENT_TRIALS)]
+                       & (comparisons["relation"] == agreement.DIFFERENT_TRIALS)]
     assert len(rows) == 6
     assert rows["ci_overlap"].all()
 
@@ -222,7 +222,7 @@ def test_a_single_trial_published_risk_ratio_is_reproduced_within_rounding(
 
 
 def test_comparison_tables_show_every_published_row_and_reason(comparisons, ours):
-    view, reasons = analyses.comparison_tables(comparisons, ours)
+    view, reasons = agreement.compare_tables(comparisons, ours)
     assert len(view) == len(comparisons)
     assert set(reasons["why"]) == set(comparisons["why"])
     applies = ", ".join(reasons["applies_to"]).split(", ")
