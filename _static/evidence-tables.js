@@ -7,7 +7,7 @@
  * heading. A cell's data-sort-value, when present, is sorted on instead of its text.
  * Without JavaScript the table is complete and readable. Jupyter Book links every script in
  * _static/ into every page, so on a page without such a table this script does nothing.
- * No external code; works offline.
+ * No external code; works offline. Its styles are in evidence-tables.css.
  */
 (function () {
   "use strict";
@@ -52,7 +52,7 @@
     status.className = "evidence-table-status";
     status.setAttribute("aria-live", "polite");
     controls.append(label, input, status);
-    var anchor = table.closest(".claims-wrap") || table;
+    var anchor = table.closest(".evidence-table-wrap") || table;
     anchor.parentNode.insertBefore(controls, anchor);
 
     function normalise(text) { return text.replace(/\s+/g, " ").trim().toLowerCase(); }

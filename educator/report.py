@@ -31,12 +31,14 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 try:
     from tools.execute import NotebookError, execute
 except ModuleNotFoundError:  # run from a checkout without the editable install
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tools.execute import NotebookError, execute
+from evidence.tables import table
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -48,18 +50,18 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-se
 header.report { border: 2px solid #D55E00; border-radius: 6px; padding: 0.8rem 1.2rem;
                 margin-bottom: 1.5rem; background: #fff8f3; }
 header.report h1 { font-size: 1.3rem; margin: 0 0 0.4rem; }
-header.report table { border-collapse: collapse; margin: 0.5rem 0; }
-header.report th, header.report td { border: 1px solid #ccc; padding: 0.2rem 0.6rem;
-                                     text-align: left; }
-tr.changed td { font-weight: bold; background: #ffe9d6; }
+header.report mark { font-weight: bold; background: #ffe9d6; color: inherit; }
 .jp-InputArea pre, .input_area pre, pre { background: #f6f6f6; padding: 0.5rem;
                                            overflow-x: auto; font-size: 0.85rem; }
-table.dataframe { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
-table.dataframe th, table.dataframe td { border: 1px solid #ddd; padding: 0.2rem 0.5rem; }
 .evidence-chart__fallback { max-width: 100%; height: auto; }
-.evidence-chart__data table { border-collapse: collapse; font-size: 0.85rem; }
-.evidence-chart__data td, .evidence-chart__data th { border: 1px solid #ddd;
-                                                     padding: 0.2rem 0.5rem; }
+"""
+#: The tables are the book's (evidence/tables.py), styled by the book's table CSS; the report
+#: has no theme, so it gives the theme colours that CSS uses.
+TABLE_CSS = ROOT / "_static" / "evidence-tables.css"
+THEME_COLOURS = """
+:root { --pst-color-border: #c8c8c8; --pst-color-surface: #f3f4f5; --pst-color-text-base: #222;
+        --pst-color-text-muted: #555; --pst-color-link: #0a58ca; --pst-color-accent: #0a58ca;
+        --pst-color-background: #fff; }
 """
 
 
@@ -117,11 +119,14 @@ def header_html(rel: str, title: str, defaults: dict, given: dict) -> str:
         value = given.get(name, default)
         changed = name in given and given[name] != default
         book = "" if not changed else f" (book: {default!r})"
-        css = " class='changed'" if changed else ""
-        rows.append(
-            f"<tr{css}><td><code>{html.escape(name)}</code></td>"
-            f"<td><code>{html.escape(repr(value))}</code>{html.escape(book)}</td></tr>"
-        )
+        shown = f"<code>{html.escape(repr(value))}</code>{html.escape(book)}"
+        rows.append({
+            "parameter": f"<code>{html.escape(name)}</code>",
+            "value in this report": f"<mark>{shown}</mark>" if changed else shown,
+        })
+    parameters = table(pd.DataFrame(rows, columns=["parameter", "value in this report"]),
+                       "The notebook's parameters in this report (changed ones highlighted)",
+                       caption_visible=False, html=["parameter", "value in this report"])
     differ = [n for n in defaults if n in given and given[n] != defaults[n]]
     summary = (
         "These parameters differ from the book's: "
@@ -137,8 +142,7 @@ def header_html(rel: str, title: str, defaults: dict, given: dict) -> str:
         "not the book: the book's numbers come from the committed notebook, which was not "
         "changed. Educational material, not medical advice.</p>"
         f"<p><strong>{html.escape(summary)}</strong></p>"
-        "<table><thead><tr><th>parameter</th><th>value in this report</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></header>"
+        f"{parameters._repr_html_()}</header>"
     )
 
 
@@ -156,7 +160,8 @@ def render(executed: Path, source_rel: str, title: str, defaults: dict, given: d
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)} (educator's report)</title>"
-        f"<style>{STYLE}\n{pygments_css}</style></head><body>"
+        f"<style>{STYLE}{THEME_COLOURS}{TABLE_CSS.read_text(encoding='utf-8')}\n"
+        f"{pygments_css}</style></head><body>"
         f"{header_html(source_rel, title, defaults, given)}<main>{body}</main></body></html>\n"
     )
 

@@ -30,6 +30,7 @@ import pandas as pd
 import vl_convert
 
 from . import formatting
+from .tables import table
 
 # Okabe–Ito colours, safe for the common colour-vision deficiencies; each of the
 # first three has at least 3:1 contrast on white (WCAG 1.4.11 non-text contrast).
@@ -64,13 +65,25 @@ def evidence_theme() -> alt.theme.ThemeConfig:
     }
 
 
+def _title_text(spec: dict) -> str:
+    """The chart's title as one line (Vega-Lite titles may be a string, a list or a dict)."""
+    title = spec.get("title") or ""
+    if isinstance(title, dict):
+        title = title.get("text") or ""
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    return str(title)
+
+
 def _data_table(spec: dict) -> str:
-    """Render the data behind the chart as an HTML table.
+    """The data behind the chart, as the book's table (:mod:`evidence.tables`).
 
     A chart may say which rows a reader should see in ``usermeta.table`` (the forest plot
     and the benefit-harm chart do: their datasets hold drawing helpers; the simulation
     chart gives a coarser grid than it draws), and explain them in ``usermeta.table_note``
-    (the table's caption); otherwise the first inline dataset is shown.
+    (the table's caption); otherwise the first inline dataset is shown, under a caption only
+    screen readers read (the toggle's summary already says what it is). Each value is shown as
+    Python writes it (the spec's JSON values), numbers right-aligned.
     """
     meta = spec.get("usermeta") or {}
     rows = meta.get("table")
@@ -82,16 +95,17 @@ def _data_table(spec: dict) -> str:
     if not rows:
         return ""
     columns = list(rows[0].keys())
-    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in columns) + "</tr>"
-        for r in rows
-    )
+    numeric = [c for c in columns if all(
+        isinstance(r.get(c), int | float) and not isinstance(r.get(c), bool) for r in rows)]
+    frame = pd.DataFrame([[str(r.get(c, "")) for c in columns] for r in rows],
+                         columns=[str(c) for c in columns])
     note = meta.get("table_note")
-    caption = f"<caption>{html.escape(note)}</caption>" if note else ""
+    title = _title_text(spec)
+    shown = table(frame, note or "Data behind the chart" + (f": {title}" if title else ""),
+                  caption_visible=bool(note), numeric=[str(c) for c in numeric])
     return (
         "<details class='evidence-chart__data'><summary>Data behind this chart</summary>"
-        f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
+        f"{shown._repr_html_()}</details>"
     )
 
 

@@ -8,8 +8,9 @@ what the claims-check page shows:
 * :func:`load_claims` reads the ledger (through :func:`evidence.data.load`) and checks it;
 * :func:`verdict_counts` counts verdicts per article, in the book's verdict order;
 * :func:`verdict_chart` draws those counts as stacked bars (Altair, offline renderer);
-* :func:`claims_table_html` renders every claim as an HTML table that
-  ``_static/evidence-tables.js`` makes searchable and sortable (it is fully readable without).
+* :func:`counts_table` shows those counts as the book's table (:mod:`evidence.tables`);
+* :func:`claims_table` shows every claim in a table that ``_static/evidence-tables.js``
+  makes searchable and sortable (it is fully readable without).
 
 The articles are never named: the book judges claims, not authors or sites. Each seed file
 gets a neutral label (Article A to E) and a one-line description of its topic and the kind of
@@ -30,6 +31,7 @@ import pandas as pd
 from . import DATA, reads
 from . import data as _data
 from .charts import PALETTE
+from .tables import Table, table
 
 #: Verdicts from best to worst supported; every count, chart and sort follows this order.
 VERDICTS: tuple[str, ...] = (
@@ -197,17 +199,25 @@ def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-def counts_table(claims: pd.DataFrame) -> pd.DataFrame:
-    """The per-article counts as a reader's table: description, one column per verdict, total."""
+def counts_table(claims: pd.DataFrame) -> Table:
+    """The per-article verdict counts as the book's table, each article with its description.
+
+    One row per article (its label over its topic and kind of site, as the row's heading), one
+    column per verdict and the article's total; a footer row adds up the articles.
+    """
     counts = verdict_counts(claims)
-    desc = {a.label: a.description for a in ARTICLES}
-    table = counts.rename(columns={"total": "all claims"})
-    table.insert(0, "what it is", [desc[label] for label in table.index])
-    totals = {"what it is": "all five articles", **{c: int(table[c].sum()) for c in table.columns
-                                                    if c != "what it is"}}
-    table.loc["Total"] = totals
-    table.index.name = "Article"
-    return table
+    by_label = {a.label: a for a in ARTICLES}
+    article = "Article: topic; kind of site"
+    rows = pd.DataFrame({
+        article: [f"<strong>{html.escape(label)}</strong><br>"
+                  f"{html.escape(by_label[label].description)}" for label in counts.index],
+        **{v: counts[v].to_numpy() for v in VERDICTS},
+        "All": counts["total"].to_numpy(),
+    })
+    foot = pd.DataFrame([{article: "All articles",
+                          **{c: int(rows[c].sum()) for c in rows.columns if c != article}}])
+    return table(rows, "Claims checked in each article, by verdict", html=[article],
+                 row_header=article, foot=foot, widths={article: "medium"})
 
 
 # --------------------------------------------------------------------------- the chart
@@ -330,163 +340,59 @@ def _evidence_cell(keys: Iterable[str], seed: str, *, page: str, anchor: str | N
     return "<br>".join(links) if links else "–"
 
 
-TABLE_STYLE = """
-<style>
-.claims-wrap { max-width: 100%; max-height: 75vh; overflow: auto; margin-bottom: 1rem;
-  border: 1px solid var(--pst-color-border, #ccc); }
-.claims-wrap:focus-visible { outline: 2px solid var(--pst-color-primary, #0a58ca); }
-table.evidence-claims { border-collapse: collapse; width: 100%; font-size: 0.9rem;
-  margin: 0; }
-table.evidence-claims caption { caption-side: top; text-align: left; font-weight: 600;
-  padding: 0.4rem 0.5rem; color: var(--pst-color-text-base, #222); }
-table.evidence-claims th, table.evidence-claims td {
-  border: 1px solid var(--pst-color-border, #ccc); padding: 4px 6px; vertical-align: top;
-  text-align: left; }
-table.evidence-claims thead th { background: var(--pst-color-surface, #f3f4f5);
-  position: sticky; top: 0; z-index: 1; }
-table.evidence-claims td.claims-verdict { white-space: nowrap; }
-table.evidence-claims td.claims-evidence { font-size: 0.85rem; min-width: 8rem; }
-table.evidence-claims details { margin-top: 0.3rem; color: var(--pst-color-text-muted, #555); }
-table.evidence-claims summary { cursor: pointer; color: var(--pst-color-link, #0a58ca); }
-table.evidence-counts td.num, table.evidence-counts th.num { text-align: right;
-  font-variant-numeric: tabular-nums; }
-table.evidence-counts tfoot th, table.evidence-counts tfoot td { font-weight: 600; }
-.claims-counts-wrap { max-width: 100%; overflow-x: auto; margin-bottom: 1rem; }
-table.evidence-counts { font-size: 0.85rem; }
-table.evidence-counts th[scope='row'] { font-weight: normal; min-width: 10rem; }
-table.evidence-counts th[scope='row'] strong { display: block; }
-table.evidence-counts tfoot th[scope='row'] { font-weight: 600; }
-.claims-vh { position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip: rect(0 0 0 0); white-space: nowrap; }
-.claims-dot { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em;
-  border: 1px solid #222; border-radius: 2px; vertical-align: -0.05em; }
-.evidence-table-controls { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem;
-  align-items: center; margin: 0.5rem 0; }
-.evidence-table-controls input { min-width: 16rem; padding: 0.25rem 0.5rem;
-  border: 1px solid var(--pst-color-border, #888); border-radius: 4px;
-  background: var(--pst-color-background, #fff); color: var(--pst-color-text-base, #222); }
-.evidence-table-controls .evidence-table-status { margin: 0; }
-table.evidence-sortable th button { all: unset; cursor: pointer; font-weight: 600; }
-table.evidence-sortable th button:focus-visible { outline: 2px solid
-  var(--pst-color-primary, #0a58ca); outline-offset: 2px; }
-table.evidence-sortable th button::after { content: " \\2195" / ""; opacity: 0.6; }
-table.evidence-sortable th[aria-sort="ascending"] button::after { content: " \\2191" / "";
-  opacity: 1; }
-table.evidence-sortable th[aria-sort="descending"] button::after { content: " \\2193" / "";
-  opacity: 1; }
-@media print { .claims-wrap { max-height: none; overflow: visible; } }
-</style>
-"""
-
-
 def _dot(verdict: str) -> str:
-    return (f"<span class='claims-dot' style='background:{VERDICT_COLOURS[verdict]}' "
-            "aria-hidden='true'></span>")
+    """The verdict's colour as a small square (its CSS class is in evidence-tables.css)."""
+    slug = verdict.replace(" ", "-")
+    return f"<span class='claims-dot claims-dot--{slug}' aria-hidden='true'></span>"
 
 
-def claims_table_html(
+def claims_table(
     claims: pd.DataFrame,
     *,
     references_page: str = "references.html",
     anchor: str | None = None,
     table_id: str = "claims-ledger",
-) -> str:
-    """Every claim as an HTML table (class ``evidence-sortable``), readable without JavaScript.
+) -> Table:
+    """Every claim in a searchable, sortable table (class ``evidence-sortable``).
 
     Columns: claim id, article (its letter), the claim (paraphrased) with the reasoning behind
     the verdict in a ``<details>`` toggle, the verdict and the evidence keys (links to the
     bibliography, breakable at underscores). The verdict cell carries ``data-sort-value`` (its
     rank in :data:`VERDICTS`) so sorting by verdict follows the verdict order, not the
-    alphabet. The table sits in a scrollable, keyboard-focusable region with a sticky header.
-    ``references_page`` is relative to the page the table is pasted into.
+    alphabet; each row has the id ``claim-<claim id>``. The table sits in a scrolling,
+    keyboard-focusable region with a sticky header. ``references_page`` is relative to the
+    page the table is pasted into. Readable without JavaScript.
     """
-    head = "".join(
-        f"<th scope='col'>{h}</th>"
-        for h in ("ID", "Article", "Claim (paraphrased) and why", "Verdict", "Evidence")
-    )
-    body = []
+    rows = []
     for row in claims.itertuples(index=False):
         article = ARTICLE_BY_SEED[row.seed]
         verdict = row.verdict
-        evidence = _evidence_cell(split_keys(row.evidence), row.seed, page=references_page,
-                                  anchor=anchor)
         note = html.escape(row.note or "")
         why = (f"<details><summary>Why: {html.escape(verdict)}</summary>{note}</details>"
                if note else "")
-        body.append(
-            f"<tr id='claim-{html.escape(row.claim_id)}'>"
-            f"<td>{html.escape(row.claim_id)}</td>"
-            f"<td data-sort-value='{article.letter}'>"
-            f"<span class='claims-vh'>Article </span>"
-            f"<abbr title='{html.escape(article.description, quote=True)}'>"
-            f"{html.escape(article.letter)}</abbr></td>"
-            f"<td class='claims-claim'>{html.escape(row.claim)}{why}</td>"
-            f"<td class='claims-verdict' data-sort-value='{VERDICTS.index(verdict)}'>"
-            f"{_dot(verdict)}{html.escape(verdict)}</td>"
-            f"<td class='claims-evidence'>{evidence}</td>"
-            "</tr>"
-        )
+        rows.append({
+            "ID": row.claim_id,
+            "Article": (f"<span class='evidence-vh'>Article </span>"
+                        f"<abbr title='{html.escape(article.description, quote=True)}'>"
+                        f"{html.escape(article.letter)}</abbr>"),
+            "Claim (paraphrased) and why": f"{html.escape(row.claim)}{why}",
+            "Verdict": f"{_dot(verdict)}{html.escape(verdict)}",
+            "Evidence": _evidence_cell(split_keys(row.evidence), row.seed,
+                                       page=references_page, anchor=anchor),
+            "row_id": f"claim-{row.claim_id}",
+            "article_key": article.letter,
+            "verdict_key": VERDICTS.index(verdict),
+        })
     caption = (
         f"All {len(claims)} claims checked: the claim in our words (open \u201cWhy\u201d for "
         "the reasoning), its verdict and the bibliography keys of the evidence, listed on the "
         "References page."
     )
-    return (
-        f"{TABLE_STYLE.strip()}"
-        f"<div class='claims-wrap' role='region' tabindex='0' "
-        f"aria-label='Table of the claims checked (scrolls)'>"
-        f"<table class='evidence-sortable evidence-claims' id='{table_id}' "
-        f"data-row-noun='claims'>"
-        f"<caption>{html.escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+    return table(
+        pd.DataFrame(rows), caption,
+        html=["Article", "Claim (paraphrased) and why", "Verdict", "Evidence"],
+        sort_keys={"Article": "article_key", "Verdict": "verdict_key"}, row_id="row_id",
+        nowrap=["Verdict"], widths={"Claim (paraphrased) and why": "wide", "Evidence": "medium"},
+        sortable=True, table_id=table_id, row_noun="claims", tall=True,
+        label="Table of the claims checked (scrolls)",
     )
-
-
-def counts_table_html(claims: pd.DataFrame) -> str:
-    """The per-article verdict counts as a compact HTML table with the articles' descriptions."""
-    counts = verdict_counts(claims)
-    desc = {a.label: a for a in ARTICLES}
-    head = (
-        "<th scope='col'>Article: topic; kind of site</th>"
-        + "".join(f"<th scope='col' class='num'>{html.escape(v)}</th>"
-                  for v in VERDICTS)
-        + "<th scope='col' class='num'>All</th>"
-    )
-    rows = []
-    for label, row in counts.iterrows():
-        a = desc[label]
-        rows.append(
-            f"<tr><th scope='row'><strong>{html.escape(a.label)}</strong>"
-            f"{html.escape(a.description)}</th>"
-            + "".join(f"<td class='num'>{int(row[v])}</td>" for v in VERDICTS)
-            + f"<td class='num'>{int(row['total'])}</td></tr>"
-        )
-    foot = (
-        "<tr><th scope='row'>All articles</th>"
-        + "".join(f"<td class='num'>{int(counts[v].sum())}</td>" for v in VERDICTS)
-        + f"<td class='num'>{int(counts['total'].sum())}</td></tr>"
-    )
-    return (
-        f"{TABLE_STYLE.strip()}"
-        "<div class='claims-counts-wrap' role='region' tabindex='0' "
-        "aria-label='Claims per article and verdict'>"
-        "<table class='evidence-claims evidence-counts'>"
-        "<caption>Claims checked in each article, by verdict</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-        f"<tfoot>{foot}</tfoot></table></div>"
-    )
-
-
-class HTMLTable:
-    """An HTML fragment to glue: HTML for the site, a one-line summary for text outputs."""
-
-    def __init__(self, markup: str, summary: str) -> None:
-        self.markup = markup
-        self.summary = summary
-
-    def _repr_html_(self) -> str:
-        return self.markup
-
-    def __repr__(self) -> str:
-        return self.summary

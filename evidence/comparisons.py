@@ -31,7 +31,6 @@ they are read from ``data/annotations/`` through :func:`evidence.data.load` too,
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -863,62 +862,3 @@ def nnt_from_rr(rr: float, control_risk: float) -> float:
     if rr <= 1:
         raise ValueError("nnt_from_rr needs a risk ratio above 1 (a benefit)")
     return 1.0 / (control_risk * (rr - 1.0))
-
-
-# --------------------------------------------------------------------------- HTML table
-
-
-class BookTable:
-    """A table for the book: plain HTML, readable in the narrow text column.
-
-    ``group`` names a column whose value heads a block of rows: it is shown once, in a row
-    spanning the table (``scope="rowgroup"``), and left out of the columns, so a long table
-    reads as blocks without a wide first column. A line break in a cell (``"\\n"``) starts
-    a new line. The caption is for screen readers; the chapter prints its own above.
-    """
-
-    def __init__(self, frame: pd.DataFrame, caption: str, *, group: str | None = None,
-                 widths: dict[str, str] | None = None):
-        self.frame = frame.reset_index(drop=True)
-        self.caption = caption
-        self.group = group
-        self.widths = widths or {}
-
-    @staticmethod
-    def _cell_html(value: object) -> str:
-        return "<br>".join(html.escape(line) for line in str(value).split("\n"))
-
-    def _repr_html_(self) -> str:
-        cell = "padding:0.35em 0.6em;text-align:left;vertical-align:top;"
-        cols = [c for c in self.frame.columns if c != self.group]
-        head = "".join(
-            f"<th scope='col' style='{cell}border-bottom:2px solid #8a8a8a;"
-            f"min-width:{self.widths.get(c, '0')}'>{html.escape(str(c))}</th>"
-            for c in cols
-        )
-        frame = self.frame.astype(object).where(self.frame.notna(), "")
-        body, current = [], object()
-        for _, row in frame.iterrows():
-            if self.group is not None and row[self.group] != current:
-                current = row[self.group]
-                body.append(
-                    f"<tr><th scope='rowgroup' colspan='{len(cols)}' style='{cell}"
-                    "padding-top:0.7em;border-bottom:1px solid #8a8a8a;font-weight:650;"
-                    "background:var(--pst-color-surface, #f3f4f5)'>"
-                    f"{html.escape(str(current))}</th></tr>"
-                )
-            body.append("<tr>" + "".join(
-                f"<td style='{cell}border-bottom:1px solid #d0d0d0'>"
-                f"{self._cell_html(row[c])}</td>" for c in cols) + "</tr>")
-        return (
-            "<div class='evidence-table-wrap' style='overflow-x:auto;margin:0.5em 0 1.5em'>"
-            "<table class='evidence-table' style='border-collapse:collapse;width:100%;"
-            "font-size:0.85em'>"
-            # The chapter prints the caption above the table; this one is for screen readers.
-            "<caption style='position:absolute;width:1px;height:1px;overflow:hidden;"
-            f"clip:rect(0 0 0 0);white-space:nowrap'>{html.escape(self.caption)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-        )
-
-    def __repr__(self) -> str:
-        return f"{self.caption}\n{self.frame.to_string(index=False)}"

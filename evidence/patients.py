@@ -27,7 +27,6 @@ table read here is an editorial annotation, ``data/annotations/persistence_cohor
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -182,7 +181,7 @@ def survey_table(tidy: pd.DataFrame) -> pd.DataFrame:
     Percentages are shown as printed (``>22`` stays ``>22``); an answer the source did not
     print is left empty. For the "tried" denominator the number who tried comes first. The
     table's ``attrs["denominator"]`` names its denominator, and :func:`survey_caption` says
-    it in words: show the caption with the table (``BookTable`` does), since the column
+    it in words: show the caption with the table (``evidence.tables.table`` does), since the column
     headings give only "%".
     """
     key = check_one_denominator(tidy)
@@ -539,48 +538,6 @@ def rows_mentioning(tables: Mapping[str, pd.DataFrame], word: str) -> int:
         text = frame.astype(str).agg(" ".join, axis=1)
         count += int(text.map(lambda s: bool(pattern.search(s))).sum())
     return count
-
-
-# --------------------------------------------------------------------------- tables for the book
-
-
-class BookTable:
-    """A DataFrame shown as a plain, accessible HTML table (no index column) in the book.
-
-    ``caption`` is visible above the table and read by screen readers.
-    """
-
-    def __init__(self, frame: pd.DataFrame, caption: str):
-        self.frame = frame.reset_index(drop=True)
-        self.caption = caption
-
-    def _repr_html_(self) -> str:
-        cell = "padding:0.35em 0.6em;text-align:left;vertical-align:top;"
-        head = "".join(
-            f"<th scope='col' style='{cell}border-bottom:2px solid #8a8a8a'>"
-            f"{html.escape(str(c))}</th>"
-            for c in self.frame.columns
-        )
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td style='{cell}border-bottom:1px solid #d0d0d0'>{html.escape(str(v))}</td>"
-                for v in row
-            )
-            + "</tr>"
-            for row in self.frame.itertuples(index=False)
-        )
-        return (
-            "<div class='evidence-table-wrap' style='overflow-x:auto;margin:0.5em 0 1.5em'>"
-            "<table class='evidence-table' style='border-collapse:collapse;width:100%;"
-            "font-size:0.9em'>"
-            f"<caption style='caption-side:top;text-align:left;font-weight:600;"
-            f"padding-bottom:0.4em'>{html.escape(self.caption)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-        )
-
-    def __repr__(self) -> str:
-        return f"{self.caption}\n{self.frame.to_string(index=False)}"
 
 
 # --------------------------------------------------------------------------- charts

@@ -9,6 +9,9 @@ Pain Report: all respondents; Health Rising: those who tried) never meet in one 
 
 from __future__ import annotations
 
+import html
+import re
+
 import nbformat
 import pandas as pd
 import pytest
@@ -16,6 +19,7 @@ from support import ROOT, csv_rows
 
 from evidence import data
 from evidence import patients as pp
+from tools.export_results import glued_outputs
 
 PATIENTS = ROOT / "data" / "patients"
 NOTEBOOK = ROOT / "notebooks" / "06_patient_perspectives.ipynb"
@@ -270,11 +274,16 @@ def test_there_is_no_baclofen_patient_data_of_any_kind():
     assert pp.rows_mentioning(tables, "gabapentin") == gaba > 0
 
 
-def test_book_tables_are_plain_html_with_a_caption():
-    t = pp.BookTable(pd.DataFrame({"a": ["<b>"], "b": [1]}), "A caption")
-    html = t._repr_html_()
-    assert "<caption" in html and "A caption" in html and "&lt;b&gt;" in html
-    assert "scope='col'" in html
+def test_the_survey_tables_say_their_denominator_in_a_visible_caption(ratings):
+    """The column headings give only "%": the caption, shown with the table, says of whom."""
+    glued = {key: bundle for key, _meta, bundle in glued_outputs(NOTEBOOK)}
+    for key, name in (("all_respondents", "pp_npr_table"), ("tried", "pp_hr_table")):
+        markup = glued[name]["application/papermill.record/text/html"]
+        caption = re.search(r"<caption([^>]*)>(.*?)</caption>", markup, re.S)
+        expected = pp.survey_caption(pp.survey_table(pp.survey_ratings(ratings, key)))
+        assert caption and html.unescape(caption[2]) == expected, name
+        assert "evidence-vh" not in caption[1], f"{name}: the caption must be visible"
+        assert 'scope="col"' in markup and "style=" not in markup
 
 
 def test_bands_add_up_per_trial_when_a_second_gabapentin_trial_is_added():

@@ -106,30 +106,30 @@ def test_the_chart_has_a_description_and_the_verdict_colours():
 
 def test_the_table_shows_every_claim_with_its_verdict_and_links():
     claims = ledger.load_claims()
-    html = ledger.claims_table_html(claims)
-    assert "class='evidence-sortable" in html
+    html = ledger.claims_table(claims)._repr_html_()
+    assert re.search(r'<table class="[^"]*\bevidence-sortable\b', html)
     for r in csv_rows(CSV):
         assert f"<td>{r['claim_id']}</td>" in html, r["claim_id"]
-    assert html.count("<tr id='claim-") == len(claims)
+    assert html.count('<tr id="claim-') == len(claims)
     supported = sum(r["verdict"] == "supported" for r in csv_rows(CSV))
-    assert html.count("data-sort-value='0'") == supported
+    assert html.count('data-sort-value="0"') == supported
     assert "href='references.html'" in html
-    anchored = ledger.claims_table_html(claims, anchor="cite-{key}")
+    anchored = ledger.claims_table(claims, anchor="cite-{key}")._repr_html_()
     assert "href='references.html#cite-neurontin-uspi'" in anchored
 
 
 def test_the_glued_table_holds_every_claim():
     html = _glued(NOTEBOOK)["claims_table"]["data"]["application/papermill.record/text/html"]
     for r in csv_rows(CSV):
-        assert f"id='claim-{r['claim_id']}'" in html, r["claim_id"]
+        assert f'id="claim-{r["claim_id"]}"' in html, r["claim_id"]
 
 
 def test_the_articles_stay_unnamed():
     """No site, brand of site or address of a seed article reaches the reader."""
     claims = ledger.load_claims()
     shown = "\n".join([
-        ledger.claims_table_html(claims),
-        ledger.counts_table_html(claims),
+        ledger.claims_table(claims)._repr_html_(),
+        ledger.counts_table(claims)._repr_html_(),
         PAGE.read_text(encoding="utf-8"),
         *(a.description for a in ledger.ARTICLES),
     ]).lower()
@@ -137,7 +137,30 @@ def test_the_articles_stay_unnamed():
     for name in names:
         assert name not in shown, f"{name!r} names a seed article"
     assert not re.search(r"https?://|www\.", "\n".join(a.description for a in ledger.ARTICLES))
-    assert "the article itself" in ledger.claims_table_html(claims)
+    assert "the article itself" in ledger.claims_table(claims)._repr_html_()
+
+
+def test_the_verdict_squares_take_their_colours_from_the_stylesheet():
+    """No inline style: each verdict's square is a class, coloured as the chart colours it."""
+    html = ledger.claims_table(ledger.load_claims())._repr_html_()
+    assert "style=" not in html
+    css = (ROOT / "_static" / "evidence-tables.css").read_text(encoding="utf-8")
+    for verdict, colour in ledger.VERDICT_COLOURS.items():
+        slug = verdict.replace(" ", "-")
+        assert f"claims-dot--{slug}'" in html, verdict
+        rule = re.search(rf"\.claims-dot--{slug} \{{ background: (#[0-9A-Fa-f]{{6}}); \}}", css)
+        assert rule and rule[1].lower() == colour.lower(), verdict
+
+
+def test_the_counts_table_adds_up_each_article_and_the_whole():
+    claims = ledger.load_claims()
+    t = ledger.counts_table(claims)
+    html = t._repr_html_()
+    foot = html[html.index("<tfoot>"):html.index("</tfoot>")]
+    cells = re.findall(r'<td class="num">(\d+)</td>', foot)
+    by_verdict = [sum(r["verdict"] == v for r in csv_rows(CSV)) for v in ledger.VERDICTS]
+    assert [int(c) for c in cells] == [*by_verdict, len(csv_rows(CSV))]
+    assert html.count('<th scope="row">') == len(ledger.ARTICLES) + 1
 
 
 # ---- the pages --------------------------------------------------------------------------------
