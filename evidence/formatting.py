@@ -74,3 +74,23 @@ def published_estimate(row: Mapping) -> str:
             parts.append(f"{kind.upper()} " + printed_interval(
                 row[kind], row.get(f"{kind}_ci_low"), row.get(f"{kind}_ci_high")))
     return "; ".join(parts) or measure.replace("_", " ")
+
+
+def printed_numbers(row: Mapping) -> dict[str, str]:
+    """The numbers of a published row (read ``as_printed``) that a chapter pastes one by one:
+    the estimate (or, for a row that prints only one, its NNT or NNH), the interval of that
+    same number, the NNT and NNH, the two rates and the row's status. An empty cell reads
+    "not printed"."""
+    def first(*columns: str) -> str:
+        return next((str(row[c]) for c in columns if not blank(row.get(c))), "not printed")
+
+    return {
+        "est": first("estimate", "nnt", "nnh"),
+        "ci_low": first("ci_low", "nnt_ci_low", "nnh_ci_low"),
+        "ci_high": first("ci_high", "nnt_ci_high", "nnh_ci_high"),
+        "nnt": first("nnt"),
+        "nnh": first("nnh"),
+        "rate_t": first("rate_treatment"),
+        "rate_c": first("rate_control"),
+        "status": str(row["status"]),
+    }
