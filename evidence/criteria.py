@@ -48,6 +48,7 @@ SOURCES = ("jrd_fm_criteria_review", "wolfe2010", "wolfe2011", "wolfe2016")
 TABLE_2010 = "criteria/acr2010_criteria"
 TABLE_2016 = "criteria/acr2016_criteria"
 TABLE_AREAS = "criteria/acr2016_wpi_areas"
+TABLE_EXAMPLES = "annotations/criteria_examples"
 
 # "WPI >=7 and SS >=5, OR WPI 3-6 and SS >=9" (2010) / "... SSS ..." (2016)
 _THRESHOLD = re.compile(
@@ -302,6 +303,27 @@ class Answers:
     lower_abdominal_pain: bool | int | None = None
     depression: bool | int | None = None
     other_disorder_explains_pain: bool = False
+
+
+def examples() -> list[tuple[str, Answers]]:
+    """The made-up example patients chapter 1 runs through every version of the criteria
+    (``data/annotations/criteria_examples.csv``): (case, answers), in the table's order."""
+    from . import data
+
+    out = []
+    for row in data.load(TABLE_EXAMPLES, as_printed=True).to_dict(orient="records"):
+        def flag(column: str, row: dict = row) -> bool:
+            return row[column] == "true"
+
+        out.append((row["case"], Answers(
+            painful_areas=[a.strip() for a in row["painful_areas"].split(";")],
+            **{item: int(row[item]) for item in CORE_ITEMS},
+            duration_months=int(row["duration_months"]),
+            somatic_symptoms=int(row["somatic_symptoms"]),
+            **{item: flag(item) for item in SELF_REPORT_ITEMS},
+            other_disorder_explains_pain=flag("other_disorder_explains_pain"),
+        )))
+    return out
 
 
 RULE_LABELS = {

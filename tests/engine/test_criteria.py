@@ -284,3 +284,16 @@ def test_a_loaded_table_is_not_modified():
     before = t10.copy()
     crit.criteria_from_tables(t10, t16, areas)
     pd.testing.assert_frame_equal(t10, before)
+
+
+def test_the_example_patients_are_the_table_s_rows_and_valid_input(criteria):
+    from support import csv_rows
+
+    rows = csv_rows("annotations/criteria_examples")
+    cases = crit.examples()
+    assert [c for c, _ in cases] == [r["case"] for r in rows]
+    for (case, answers), row in zip(cases, rows, strict=True):
+        assert len(list(answers.painful_areas)) == row["painful_areas"].count(";") + 1, case
+        assert answers.other_disorder_explains_pain is (row["other_disorder_explains_pain"]
+                                                        == "true")
+        assert set(crit.classify_all(answers, criteria)) == set(crit.VERSIONS), case
