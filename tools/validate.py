@@ -10,7 +10,8 @@ are clean. It combines
 * cross-field rules: events <= n per arm, counts agree with printed percentages,
   ci_low <= estimate <= ci_high, ordered ranges, shared control arms agree, derived rows
   reproduce their numbers, timeline rows restate their fact, and every key in a ``source``,
-  ``study``, ``review``, ``original_source``, ``evidence`` or ``sources`` column is in
+  ``study``, ``review``, ``original_source``, ``evidence``, ``sources`` or ``reviews``
+  column (:data:`evidence.data.KEY_COLUMNS`, :data:`evidence.data.LIST_KEY_COLUMNS`) is in
   ``book/references.bib``;
 * what each kind of table must carry (:func:`table_kind`): a data table records where and how
   each value was read (``source``, ``source_location``, ``status``); an annotation table
