@@ -19,7 +19,8 @@ same, tested rules rather than by filters typed into a cell:
 
 Nothing here reads the data tables: the notebooks load them with :func:`evidence.data.load`
 (so the executor knows what they read) and pass them in. Lining our estimates up beside the
-published ones is :mod:`evidence.agreement`.
+published ones is :mod:`evidence.agreement`; the words for outcomes and drugs, and whether
+an outcome is a benefit, are :mod:`evidence.vocab`.
 """
 
 from __future__ import annotations
@@ -31,27 +32,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import data, meta
+from . import data, meta, vocab
 
 COUNT_COLUMNS = ("events_treatment", "n_treatment", "events_control", "n_control")
 RESPONDER_OUTCOMES = {30: "pain_response_30", 50: "pain_response_50"}
 SINGLE_TRIAL = "single_trial"
 EERW_MARK = "EERW"
-
-OUTCOME_LABELS = {
-    "pain_response_30": "at least 30% less pain",
-    "pain_response_50": "at least 50% less pain",
-    "withdrawal_ae": "withdrawal because of adverse events",
-    "ae_dizziness": "dizziness",
-    "ae_somnolence": "somnolence",
-    "ae_nausea": "nausea",
-    "ae_any": "any adverse event",
-}
-
-# Outcomes where more events are better for the patient (NNT) rather than worse (NNH).
-DESIRABLE_OUTCOMES = frozenset(
-    {"pain_response_30", "pain_response_50", "pgic_much_or_very_much_improved"}
-)
 
 
 def responder_outcome(threshold: int | str) -> str:
@@ -66,11 +52,6 @@ def responder_outcome(threshold: int | str) -> str:
             f"got {threshold!r}"
         )
     return RESPONDER_OUTCOMES[key]
-
-
-def is_desirable(outcome: str) -> bool:
-    """True when the outcome is a benefit (responders), False for harms."""
-    return outcome in DESIRABLE_OUTCOMES
 
 
 def study_label(key: str) -> str:
@@ -180,8 +161,8 @@ class Selection:
     def describe(self) -> str:
         """A sentence for the notebook: which trials have counts and which do not."""
         k = len(self.studies)
-        label = OUTCOME_LABELS.get(self.outcome, self.outcome)
-        drug = self.drug.replace("_", " ")
+        label = vocab.outcome_label(self.outcome)
+        drug = vocab.drug_label(self.drug)
         if k == 0:
             head = f"No {drug} trial in data/ has arm counts for {label}."
         elif k == 1:
@@ -512,7 +493,7 @@ def run(
     """
     measure, model = meta._check_measure_model(measure, model)
     if desirable is None:
-        desirable = is_desirable(selection.outcome)
+        desirable = vocab.is_desirable(selection.outcome)
     table = meta_table(selection) if len(selection.rows) else pd.DataFrame(
         columns=["study", *COUNT_COLUMNS, "arms", "n_arms"]
     )

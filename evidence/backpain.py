@@ -7,8 +7,9 @@ printed percentages). The rules that pick those rows live here, so the notebook
 (``notebooks/03_back_pain.ipynb``) does not hide them in filters and the tests can check them:
 
 * :func:`published_rows` picks every published estimate for a gabapentinoid in a back-pain
-  condition; :func:`published_table` turns them into the table the chapter shows, with each
-  number *as printed*, its source, status and the evidence pack's caveat flags.
+  condition (group ``back_pain`` of the vocabulary); :func:`published_table` turns them into
+  the table the chapter shows, with each number *as printed*, its source, status and the
+  evidence pack's caveat flags.
 * :func:`pain_differences` picks the pain mean differences against placebo that share one
   0–10 scale and one direction (drug minus placebo, so below zero favours the drug), from
   both the reviews and the trial table; rows whose scale or sign convention is not stated
@@ -18,7 +19,9 @@ printed percentages). The rules that pick those rows live here, so the notebook
   ``data/annotations/published_comparison_reasons.csv`` (see
   :func:`evidence.agreement.compare`).
 
-Nothing here reads files; the notebook loads the tables with :func:`evidence.data.load`.
+Nothing here reads the data tables; the notebook loads them with :func:`evidence.data.load`.
+Which conditions are back pain (group ``back_pain``) and their words come from
+``data/vocabulary/conditions.csv`` (:mod:`evidence.vocab`).
 """
 
 from __future__ import annotations
@@ -27,34 +30,11 @@ import re
 
 import pandas as pd
 
-from . import analyses, formatting
+from . import analyses, formatting, vocab
 
-BACK_PAIN_CONDITIONS = frozenset(
-    {
-        "acute_low_back_pain",
-        "chronic_low_back_pain",
-        "low_back_pain_or_radicular_pain",
-        "low_back_pain_with_referred_leg_pain",
-        "lumbar_spinal_stenosis",
-        "lumbosacral_radicular_pain",
-        "nonspecific_low_back_pain",
-        "radicular_pain_lumbar_or_cervical",
-        "sciatica",
-    }
-)
 GABAPENTINOIDS = frozenset({"gabapentin", "pregabalin", "gabapentinoids"})
+BACK_PAIN = "back_pain"  # the group of conditions in data/vocabulary/conditions.csv
 
-CONDITION_LABELS = {
-    "acute_low_back_pain": "acute low back pain",
-    "chronic_low_back_pain": "chronic low back pain",
-    "low_back_pain_or_radicular_pain": "low back pain or radicular pain",
-    "low_back_pain_with_referred_leg_pain": "low back pain with referred leg pain",
-    "lumbar_spinal_stenosis": "lumbar spinal stenosis",
-    "lumbosacral_radicular_pain": "lumbosacral radicular pain",
-    "nonspecific_low_back_pain": "non-specific low back pain",
-    "radicular_pain_lumbar_or_cervical": "radicular pain (lumbar or cervical)",
-    "sciatica": "sciatica",
-}
 
 # The editor's flags of the evidence pack (its README, "Column conventions"): a note that
 # carries one says the number needs care before it is quoted.
@@ -82,7 +62,7 @@ def flags(note: object) -> list[str]:
 
 def published_rows(published: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``published_pooled`` for a gabapentinoid in any back-pain condition."""
-    mask = published["condition"].isin(BACK_PAIN_CONDITIONS) & published["drug"].isin(
+    mask = published["condition"].isin(vocab.conditions_in(BACK_PAIN)) & published["drug"].isin(
         GABAPENTINOIDS
     )
     return published[mask].copy()
@@ -108,7 +88,7 @@ def published_table(published: pd.DataFrame, printed: pd.DataFrame) -> pd.DataFr
             {
                 "review": analyses.study_label(row["review"]),
                 "comparison": row["comparison"],
-                "condition": CONDITION_LABELS.get(row["condition"], row["condition"]),
+                "condition": vocab.condition_label(row["condition"]),
                 "outcome": row["outcome_as_reported"],
                 "estimate as printed": text,
                 "trials": _count(row["n_studies"]),
@@ -155,7 +135,7 @@ def pain_differences(published: pd.DataFrame, continuous: pd.DataFrame) -> tuple
         kept.append(
             {
                 "label": f"{analyses.study_label(row.review)}{k}",
-                "condition": CONDITION_LABELS.get(row.condition, row.condition),
+                "condition": vocab.condition_label(row.condition),
                 "estimate": float(row.estimate),
                 "ci_low": float(row.ci_low),
                 "ci_high": float(row.ci_high),
@@ -168,7 +148,7 @@ def pain_differences(published: pd.DataFrame, continuous: pd.DataFrame) -> tuple
             }
         )
     trials = continuous[
-        continuous["condition"].isin(BACK_PAIN_CONDITIONS)
+        continuous["condition"].isin(vocab.conditions_in(BACK_PAIN))
         & continuous["drug"].isin(GABAPENTINOIDS)
         & (continuous["comparator"] == "placebo")
         & continuous["difference"].notna()
@@ -192,7 +172,7 @@ def pain_differences(published: pd.DataFrame, continuous: pd.DataFrame) -> tuple
             {
                 "label": f"{analyses.study_label(row.study)}: {row.outcome.split('_')[0]} pain"
                 f"{weeks}",
-                "condition": CONDITION_LABELS.get(row.condition, row.condition),
+                "condition": vocab.condition_label(row.condition),
                 "estimate": float(row.difference),
                 "ci_low": float(row.ci_low),
                 "ci_high": float(row.ci_high),

@@ -5,7 +5,8 @@ health claim in them was paraphrased into a row of ``data/claims.csv`` with a ve
 bibliography keys of the evidence it was judged against. This module turns that ledger into
 what the claims-check page shows:
 
-* :func:`load_claims` reads the ledger (through :func:`evidence.data.load`) and checks it;
+* :func:`load_claims` reads the ledger (through :func:`evidence.data.load`; the validator has
+  checked that every seed and verdict is in the vocabulary before any notebook runs);
 * :func:`verdict_counts` counts verdicts per article, in the book's verdict order;
 * :func:`verdict_chart` draws those counts as stacked bars (Altair, offline renderer);
 * :func:`counts_table` shows those counts as the book's table (:mod:`evidence.tables`);
@@ -14,7 +15,9 @@ what the claims-check page shows:
 
 The articles are never named: the book judges claims, not authors or sites. Each seed file
 gets a neutral label (Article A to E) and a one-line description of its topic and the kind of
-site it came from (:data:`ARTICLES`).
+site it came from (:data:`ARTICLES`, from ``data/vocabulary/seed_articles.csv``). The verdicts
+and what they mean are in ``data/vocabulary/verdicts.csv`` (:data:`VERDICTS`); their colours
+are display code and stay here.
 """
 
 from __future__ import annotations
@@ -22,34 +25,23 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 
-from . import DATA, reads
+from . import DATA, reads, vocab
 from . import data as _data
 from .charts import PALETTE
 from .tables import Table, table
 
-#: Verdicts from best to worst supported; every count, chart and sort follows this order.
-VERDICTS: tuple[str, ...] = (
-    "supported",
-    "partly supported",
-    "unsupported",
-    "not found",
-    "contradicted",
-)
+#: Verdicts from best to worst supported (the order of ``data/vocabulary/verdicts.csv``);
+#: every count, chart and sort follows this order.
+VERDICTS: Sequence[str] = vocab.LazyTuple(vocab.verdicts)
 
 #: What each verdict means, as the claims-check page defines it.
-VERDICT_MEANINGS: Mapping[str, str] = {
-    "supported": "the evidence says what the claim says",
-    "partly supported": "part of the claim holds, or it holds with limits the article leaves out",
-    "unsupported": "no evidence backs the claim, though none refutes it either",
-    "not found": "the source the claim rests on could not be traced",
-    "contradicted": "the evidence says the opposite",
-}
+VERDICT_MEANINGS: Mapping[str, str] = vocab.LazyMapping(vocab.verdict_meanings)
 
 #: Okabe–Ito colours (as in :data:`evidence.charts.PALETTE`), safe for the common
 #: colour-vision deficiencies: blues for support, orange and vermilion for its lack, grey for
@@ -90,20 +82,15 @@ class Article:
         return f"{self.topic}; {self.site}"
 
 
-#: The five seed articles, in the order of their files. Topic and kind of site only.
-ARTICLES: tuple[Article, ...] = (
-    Article("000_3c3b3ef3d9fff67a.txt", "A", "gabapentin for fibromyalgia",
-            "sales page of an online pharmacy"),
-    Article("001_5ec1fae98ef6ad61.txt", "B", "gabapentin for fibromyalgia",
-            "blog of an online merchandise store"),
-    Article("002_cf50f0d3f6c64d18.txt", "C", "gabapentin for back pain",
-            "page stitched together from other web content"),
-    Article("003_101195cec81d4926.txt", "D", "gabapentin for back pain",
-            "'complete guide' on a general content site"),
-    Article("004_2c05cc08ffcbd7bd.txt", "E", "baclofen for fibromyalgia",
-            "blog promoting a symptom-tracking app"),
-)
-ARTICLE_BY_SEED: Mapping[str, Article] = {a.seed: a for a in ARTICLES}
+def _articles() -> list[Article]:
+    return [Article(r["seed"], r["letter"], r["topic"], r["site"]) for r in vocab.seed_articles()]
+
+
+#: The five seed articles, in the order of their files (``data/vocabulary/seed_articles.csv``).
+#: Topic and kind of site only.
+ARTICLES: Sequence[Article] = vocab.LazyTuple(_articles)
+ARTICLE_BY_SEED: Mapping[str, Article] = vocab.LazyMapping(
+    lambda: {a.seed: a for a in _articles()})
 
 #: Ledger keys that name the seed article itself rather than evidence about the claim (the
 #: article's only "source" was itself). The table shows them as "the article itself" so the
@@ -113,10 +100,6 @@ SELF_KEYS: Mapping[str, str] = {"careclinic_baclofen": "004_2c05cc08ffcbd7bd.txt
 COLUMNS = ("claim_id", "seed", "claim", "verdict", "evidence", "note")
 
 
-class ClaimsError(ValueError):
-    """The ledger breaks a rule the page relies on (the message names the row)."""
-
-
 def split_keys(cell: object) -> list[str]:
     """The bibliography keys of one ``evidence`` cell (``"a;b"`` → ``["a", "b"]``)."""
     if cell is None or (isinstance(cell, float) and pd.isna(cell)):
@@ -124,34 +107,19 @@ def split_keys(cell: object) -> list[str]:
     return [k.strip() for k in str(cell).split(";") if k.strip()]
 
 
-def check_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    """Raise :class:`ClaimsError` unless every row has an id, a known article and verdict."""
-    missing = [c for c in COLUMNS if c not in claims.columns]
-    if missing:
-        raise ClaimsError(f"claims.csv: missing column(s) {', '.join(missing)}")
-    problems = []
-    for pos, row in enumerate(claims.itertuples(index=False), start=2):  # CSV line numbers
-        if row.seed not in ARTICLE_BY_SEED:
-            problems.append(f"line {pos} ({row.claim_id}): unknown seed {row.seed!r}")
-        if row.verdict not in VERDICTS:
-            problems.append(f"line {pos} ({row.claim_id}): verdict {row.verdict!r} not in "
-                            f"{', '.join(VERDICTS)}")
-    if claims["claim_id"].duplicated().any():
-        dups = sorted(claims.loc[claims["claim_id"].duplicated(), "claim_id"])
-        problems.append(f"duplicate claim_id(s): {', '.join(dups)}")
-    if problems:
-        raise ClaimsError("claims.csv:\n" + "\n".join(problems))
-    return claims
-
-
 def load_claims() -> pd.DataFrame:
-    """The ledger, checked, with the article's label and description added."""
+    """The ledger with the article's label and description added.
+
+    No check here: ``tools.validate`` refuses a seed or verdict outside the vocabulary, a
+    missing column or a repeated ``claim_id`` (naming file, line and column) before any
+    notebook runs.
+    """
     claims = _data.load("claims", as_printed=True)
-    check_claims(claims)
-    claims = claims.copy()
-    claims["article"] = claims["seed"].map(lambda s: ARTICLE_BY_SEED[s].label)
-    claims["article_description"] = claims["seed"].map(lambda s: ARTICLE_BY_SEED[s].description)
-    claims["verdict_rank"] = claims["verdict"].map(VERDICTS.index)
+    by_seed = dict(ARTICLE_BY_SEED)
+    claims["article"] = claims["seed"].map(lambda s: by_seed[s].label)
+    claims["article_description"] = claims["seed"].map(lambda s: by_seed[s].description)
+    order = list(VERDICTS)
+    claims["verdict_rank"] = claims["verdict"].map(order.index)
     return claims
 
 

@@ -9,9 +9,10 @@ and it must say where the entry came from. The rules, in order:
    ``data/published_pooled.csv`` for the drug and outcome in fibromyalgia that print a
    number (a risk ratio, odds ratio, risk difference, NNT or NNH), take the first by:
    population (fibromyalgia alone before mixed populations), the drug's review order in
-   :data:`FM_OPTIONS` (the current Cochrane review first), dose (the drug's reference dose
-   before "all doses"; other doses are not candidates), completeness (more of estimate,
-   interval, number needed, trials, participants and GRADE printed), then the row id.
+   :data:`FM_OPTIONS`, read from ``data/annotations/comparison_options.csv`` (the current
+   Cochrane review first), dose (the drug's reference dose before "all doses"; other doses
+   are not candidates), completeness (more of estimate, interval, number needed, trials,
+   participants and GRADE printed), then the row id.
    Every other published row for the same drug and outcome is listed beside it
    (:func:`other_estimates`), so a reader sees what the choice left aside.
 2. **Computed here from trial counts**, only when no review printed a number: the rows of
@@ -22,11 +23,13 @@ and it must say where the entry came from. The rules, in order:
    data say: trials with percentages only, no row at all).
 
 Nothing here reads the data tables: the notebook loads them with :func:`evidence.data.load`
-and passes them in. The editorial annotations (reading notes, reasons an entry is missing or
-a rating is what it is, the back-pain rows of the summary of findings) are the exception:
-they are read from ``data/annotations/`` through :func:`evidence.data.load` too, by
-:func:`row_notes`, :func:`missing_evidence`, :func:`certainty_reasons` and
-:func:`sof_back_pain`.
+and passes them in. The editorial annotations (the drugs and outcomes compared, reading
+notes, reasons an entry is missing or a rating is what it is, what the back-pain table and
+the back-pain rows of the summary of findings show) are the exception: they are read from
+``data/annotations/`` through :func:`evidence.data.load` too, by :data:`FM_OPTIONS`,
+:data:`FM_OUTCOMES`, :func:`row_notes`, :func:`missing_evidence`, :func:`certainty_reasons`,
+:func:`back_pain_conditions`, :func:`back_pain_classes` and :func:`sof_back_pain`; the words
+for codes come from the vocabulary (:mod:`evidence.vocab`).
 """
 
 from __future__ import annotations
@@ -37,44 +40,31 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import analyses, data, formatting
+from . import analyses, data, formatting, vocab
 
 # --------------------------------------------------------------------------- what is compared
 
-FM_OUTCOMES = (
-    "pain_response_30",
-    "pain_response_50",
-    "withdrawal_ae",
-    "ae_dizziness",
-    "ae_somnolence",
-)
-BENEFIT_OUTCOMES = frozenset({"pain_response_30", "pain_response_50"})
-HARM_OUTCOMES = frozenset({"withdrawal_ae", "ae_dizziness", "ae_somnolence"})
-OUTCOME_NAMES = {
-    "pain_response_30": "at least 30 % less pain",
-    "pain_response_50": "at least 50 % less pain",
-    "withdrawal_ae": "withdrawal because of adverse events",
-    "ae_dizziness": "dizziness",
-    "ae_somnolence": "somnolence",
-}
-HARM_AXIS_NAMES = {  # the harm as the chart's axis title words it: "NNH for one more ..."
-    "withdrawal_ae": "withdrawal for adverse events",
-    "ae_dizziness": "with dizziness",
-    "ae_somnolence": "with somnolence",
-}
-OUTCOME_KEYS = {  # short names for glue keys and analysis ids
-    "pain_response_30": "pain30",
-    "pain_response_50": "pain50",
-    "withdrawal_ae": "withdrawal_ae",
-    "ae_dizziness": "dizziness",
-    "ae_somnolence": "somnolence",
-}
+OPTIONS_TABLE = "annotations/comparison_options"
+OUTCOMES_TABLE = "annotations/comparison_outcomes"
+
+
+def _outcomes() -> list[dict[str, str]]:
+    return vocab.rows(OUTCOMES_TABLE)
+
+
+#: The outcomes compared for every drug, in the chapter's order (benefits, then harms).
+FM_OUTCOMES = vocab.LazyTuple(lambda: [r["outcome"] for r in _outcomes()])
+#: Short names of the outcomes for glue keys and analysis ids.
+OUTCOME_KEYS = vocab.LazyMapping(lambda: {r["outcome"]: r["key"] for r in _outcomes()})
+#: A harm as the chart's axis title words it: "NNH for one more ...".
+HARM_AXIS_NAMES = vocab.LazyMapping(
+    lambda: {r["outcome"]: r["axis_words"] for r in _outcomes() if r["axis_words"]})
 
 FM_CONDITION = "fibromyalgia"
-# Populations that include fibromyalgia with something else: used only when no row for
-# fibromyalgia alone prints a number, and then labelled.
-MIXED_CONDITIONS = {"fibromyalgia_or_painful_neuropathy": "fibromyalgia and painful "
-                    "neuropathy trials combined"}
+# Populations that include fibromyalgia with something else (the vocabulary's group
+# fibromyalgia_mixed): used only when no row for fibromyalgia alone prints a number, and
+# then labelled with the condition's words.
+MIXED_GROUP = "fibromyalgia_mixed"
 NUMBER_MEASURES = ("RR", "OR", "RD", "NNT", "NNH")
 
 PUBLISHED = "published review"
@@ -88,10 +78,12 @@ NOT_RATED = "not graded"  # the chart's category for "no GRADE rating in data/"
 
 @dataclass(frozen=True)
 class Option:
-    """One drug as the chapter compares it.
+    """One drug as the chapter compares it (a row of ``data/annotations/comparison_options.csv``).
 
-    ``dose`` is the reference dose as ``dose_mg_day`` prints it in ``published_pooled``
-    (None: any); ``reviews`` the preference order of reviews; ``why`` says why, in words.
+    ``label`` is the drug's words in the vocabulary, with a capital; ``key`` the short name
+    of its glued values; ``dose`` the reference dose as ``dose_mg_day`` prints it in
+    ``published_pooled`` (None: any); ``reviews`` the preference order of reviews; ``why``
+    says why, in words.
     """
 
     drug: str
@@ -103,27 +95,17 @@ class Option:
     why: str
 
 
-FM_OPTIONS: tuple[Option, ...] = (
-    Option("gabapentin", "Gabapentin", "gbp", "1200-2400", "mg/day", ("cooper2017",),
-           "the only review (Cochrane 2017), of the one trial, at that trial's dose range"),
-    Option("pregabalin", "Pregabalin", "pgb", "450", "mg/day",
-           ("derry2016", "moore2009", "straube2010", "tzellos2010"),
-           "450 mg/day is the label's maximum dose for fibromyalgia; Derry 2016 is the current "
-           "Cochrane review and supersedes Moore 2009"),
-    Option("duloxetine", "Duloxetine", "dlx", "60", "mg/day", ("lunn2014", "lian2019"),
-           "60 mg/day is the usual dose; the Cochrane review (Lunn 2014) first"),
-    Option("milnacipran", "Milnacipran", "mil", "100", "mg/day", ("cording2015",),
-           "100 mg/day, the dose with the most data in the Cochrane review"),
-    Option("amitriptyline", "Amitriptyline", "ami", "25-50", "mg/day", ("moore2015",),
-           "the low doses the Cochrane review pooled"),
-    Option("cyclobenzaprine", "Cyclobenzaprine", "cyc", None, "mg/day",
-           ("tofferi2004", "smith2011derp"),
-           "the meta-analysis of its trials, then a drug class review"),
-    Option("sodium_oxybate", "Sodium oxybate", "sxb", None, "mg/night", (),
-           "no review; computed from the trial counts (both doses, one placebo group)"),
-    Option("baclofen", "Baclofen", "bac", None, "mg/day", (),
-           "no randomised trial in fibromyalgia was found"),
-)
+def _options() -> list[Option]:
+    return [
+        Option(r["drug"], vocab.capital(vocab.drug_label(r["drug"])), r["key"], r["dose"] or None,
+               r["unit"], tuple(k.strip() for k in r["reviews"].split(";") if k.strip()),
+               r["why"])
+        for r in vocab.rows(OPTIONS_TABLE)
+    ]
+
+
+#: The drugs compared, in the chapter's order.
+FM_OPTIONS = vocab.LazyTuple(_options)
 
 # --------------------------------------------------------------------------- annotations
 
@@ -131,6 +113,8 @@ NOTES_TABLE = "annotations/comparison_notes"
 MISSING_TABLE = "annotations/missing_evidence"
 CERTAINTY_TABLE = "annotations/certainty_reasons"
 SOF_TABLE = "annotations/summary_of_findings_back_pain"
+BACK_PAIN_CONDITIONS_TABLE = "annotations/back_pain_table_conditions"
+BACK_PAIN_CLASSES_TABLE = "annotations/back_pain_table_classes"
 BACK_PAIN = "low_back_pain"  # missing_evidence's condition for the back-pain table
 
 
@@ -180,16 +164,6 @@ def sof_back_pain() -> tuple[tuple[str, str, str, bool, str], ...]:
 # --------------------------------------------------------------------------- formatting
 
 
-DISPLAY_NAMES = {
-    "smith2011derp": "Smith 2011 (DERP report)",
-    "hauser2009pain": "Häuser 2009 (Pain)",
-    "hauser2009jama": "Häuser 2009 (JAMA)",
-    "cd012332_2017": "Derry 2017 (Cochrane, NSAIDs)",
-    "cd011735_2015": "Walitt 2015 (Cochrane, SSRIs)",
-    "vantulder2003": "van Tulder 2003",
-}
-
-
 def trials_text(k: object, n: object) -> str:
     """``"3 trials, 121 participants"`` from printed counts, saying which is missing."""
     if formatting.blank(k) and formatting.blank(n):
@@ -201,8 +175,9 @@ def trials_text(k: object, n: object) -> str:
 
 
 def study_name(key: str) -> str:
-    """``"moore2009"`` -> ``"Moore 2009"``; a few keys have a display name; others as is."""
-    return DISPLAY_NAMES.get(str(key), analyses.study_label(key))
+    """``"moore2009"`` -> ``"Moore 2009"``; a few keys have a display name
+    (``data/vocabulary/study_names.csv``); others as is."""
+    return vocab.study_names().get(str(key), analyses.study_label(key))
 
 
 # --------------------------------------------------------------------------- one entry
@@ -238,7 +213,7 @@ class Entry:
 
     @property
     def kind(self) -> str:
-        return "NNT" if self.outcome in BENEFIT_OUTCOMES else "NNH"
+        return "NNT" if vocab.is_desirable(self.outcome) else "NNH"
 
     @property
     def certainty_level(self) -> str:
@@ -286,7 +261,7 @@ def row_significant(row: pd.Series, prefer: str | None = None) -> bool | None:
 
 def _candidates(published: pd.DataFrame, option: Option, outcome: str) -> pd.DataFrame:
     """Published rows for the option and outcome in fibromyalgia (or a mixed population)."""
-    conditions = [FM_CONDITION, *MIXED_CONDITIONS]
+    conditions = [FM_CONDITION, *vocab.conditions_in(MIXED_GROUP)]
     return published[
         (published["drug"] == option.drug)
         & (published["outcome"] == outcome)
@@ -360,7 +335,7 @@ def _grade_of_review_for_counts(published: pd.DataFrame, option: Option, outcome
 
 def _published_entry(option: Option, outcome: str, row: pd.Series,
                      notes: dict[str, str]) -> Entry:
-    kind = "nnt" if outcome in BENEFIT_OUTCOMES else "nnh"
+    kind = "nnt" if vocab.is_desirable(outcome) else "nnh"
     entry = Entry(option=option, outcome=outcome, basis=PUBLISHED, row=row)
     if not formatting.blank(row[kind]):
         entry.number = float(row[kind])
@@ -392,8 +367,8 @@ def _published_entry(option: Option, outcome: str, row: pd.Series,
     entry.dose_text = "all doses" if formatting.blank(row["dose_mg_day"]) else (
         f"{row['dose_mg_day']} {option.unit}"
     )
-    if row["condition"] in MIXED_CONDITIONS:
-        entry.notes.append(MIXED_CONDITIONS[row["condition"]])
+    if vocab.condition_group(row["condition"]) == MIXED_GROUP:
+        entry.notes.append(vocab.condition_label(row["condition"]))
     if formatting.blank(row["dose_mg_day"]) and option.dose is not None:
         entry.notes.append("all doses pooled")
     if str(row["id"]) in notes:
@@ -514,7 +489,7 @@ def entry_for(
     missing = missing_evidence() if missing is None else missing
     entry.notes.append(missing_reason(option, outcome, selection, missing))
     entry.sources = missing_sources(option, outcome, selection, missing)
-    entry.number_text = f"{'NNT' if outcome in BENEFIT_OUTCOMES else 'NNH'}: not in data/"
+    entry.number_text = f"{entry.kind}: not in data/"
     return entry
 
 
@@ -549,7 +524,7 @@ def other_estimates(published: pd.DataFrame, entries: dict[tuple[str, str], Entr
             dose_rank = _dose_rank(row, e.option)
             out.append({
                 "Drug": e.option.label,
-                "Outcome": OUTCOME_NAMES[outcome],
+                "Outcome": vocab.outcome_label(outcome),
                 "Review": study_name(row["review"]),
                 "Dose": "all doses" if formatting.blank(row["dose_mg_day"]) else
                 f"{row['dose_mg_day']} {e.option.unit}",
@@ -600,7 +575,7 @@ def fm_table(entries: dict[tuple[str, str], Entry]) -> pd.DataFrame:
                 source += "\n" + "; ".join(e.notes)
         rows.append({
             "Drug": option_label(e.option, same),
-            "Outcome": OUTCOME_NAMES[e.outcome],
+            "Outcome": vocab.outcome_label(e.outcome),
             "Estimate (95% CI)": estimate,
             "Trials, participants; certainty": evidence,
             "Basis and source": source,
@@ -729,26 +704,16 @@ def headline_benefit(entries: dict[tuple[str, str], Entry], option: Option) -> E
 
 # --------------------------------------------------------------------------- back pain
 
-BACK_PAIN_CONDITIONS = {
-    "acute_low_back_pain": "acute low back pain",
-    "chronic_low_back_pain": "chronic low back pain",
-    "nonspecific_low_back_pain": "non-specific low back pain",
-    "lumbosacral_radicular_pain": "lumbosacral radicular pain",
-    "low_back_pain_or_radicular_pain": "low back or radicular pain",
-}
-BACK_PAIN_CLASSES = {  # drug or class in data/ -> (order, class shown in the table)
-    "gabapentin": (1, "Gabapentin"),
-    "pregabalin": (2, "Pregabalin"),
-    "gabapentinoids": (3, "Gabapentinoids (gabapentin or pregabalin)"),
-    "muscle_relaxants": (4, "Muscle relaxants (all)"),
-    "non_benzodiazepine_muscle_relaxants": (5, "Non-benzodiazepine muscle relaxants"),
-    "non_benzodiazepine_antispasmodics": (6, "Non-benzodiazepine antispasmodics"),
-    "antispastics": (7, "Antispastics (the class that includes baclofen)"),
-    "benzodiazepines": (8, "Benzodiazepines"),
-    # no back-pain row in data/ (see missing_evidence(BACK_PAIN)):
-    "baclofen": (9, "Baclofen"),
-    "nsaids": (10, "NSAIDs"),
-}
+def back_pain_conditions() -> list[str]:
+    """The back-pain populations whose published rows the back-pain table shows (a selection
+    of the vocabulary's group back_pain: ``data/annotations/back_pain_table_conditions.csv``)."""
+    return [r["condition"] for r in vocab.rows(BACK_PAIN_CONDITIONS_TABLE)]
+
+
+def back_pain_classes() -> list[str]:
+    """The drugs and classes of the back-pain table, in its order
+    (``data/annotations/back_pain_table_classes.csv``)."""
+    return [r["drug"] for r in vocab.rows(BACK_PAIN_CLASSES_TABLE)]
 
 
 def back_pain_missing_sources() -> list[str]:
@@ -758,19 +723,16 @@ def back_pain_missing_sources() -> list[str]:
 
 def back_pain_rows(published: pd.DataFrame) -> pd.DataFrame:
     """Every published row for a back-pain condition, in class order (as printed)."""
-    rows = published[published["condition"].isin(BACK_PAIN_CONDITIONS)].copy()
-    unknown = sorted(set(rows["drug"]) - set(BACK_PAIN_CLASSES))
+    rows = published[published["condition"].isin(back_pain_conditions())].copy()
+    classes = back_pain_classes()
+    unknown = sorted(set(rows["drug"]) - set(classes))
     if unknown:
-        raise ValueError(f"back-pain rows for drugs without a class label: {unknown}")
-    rows["_order"] = rows["drug"].map(lambda d: BACK_PAIN_CLASSES[d][0])
-    rows["_harm"] = rows["outcome"].map(is_harm_outcome)
+        raise ValueError(f"back-pain rows for drugs not in data/{BACK_PAIN_CLASSES_TABLE}.csv: "
+                         f"{unknown}")
+    rows["_order"] = rows["drug"].map(classes.index)
+    rows["_harm"] = rows["outcome"].map(vocab.is_harm)
     return rows.sort_values(["_order", "_harm", "review", "id"], kind="stable").drop(
         columns=["_order", "_harm"])
-
-
-def is_harm_outcome(outcome: str) -> bool:
-    """Adverse events and withdrawals (harms) as opposed to pain, function and the like."""
-    return str(outcome).startswith(("ae_", "withdrawal_")) or outcome == "acceptability"
 
 
 def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
@@ -783,8 +745,8 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
         note = notes.get(str(r["id"]), "")
         read_in = "" if r["source"] == r["review"] else f", read in {r['source']}"
         out.append({
-            "Drug or class": BACK_PAIN_CLASSES[r["drug"]][1],
-            "Population: outcome": f"{BACK_PAIN_CONDITIONS[r['condition']]}: "
+            "Drug or class": vocab.capital(vocab.drug_label(r["drug"])),
+            "Population: outcome": f"{vocab.condition_label(r['condition'])}: "
                                    f"{r['outcome_as_reported']}",
             "Estimate as printed": formatting.published_estimate(r) + (f"\n{note}" if note else ""),
             "Trials, participants; certainty": (
@@ -799,7 +761,8 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
             raise ValueError(f"{drug} is listed as missing in data/{MISSING_TABLE}.csv but "
                              "has back-pain rows in published_pooled")
         out.append({
-            "Drug or class": BACK_PAIN_CLASSES[drug][1], "Population: outcome": "low back pain",
+            "Drug or class": vocab.capital(vocab.drug_label(drug)),
+            "Population: outcome": vocab.condition_label(BACK_PAIN),
             "Estimate as printed": "missing", "Trials, participants; certainty": "–",
             "Review (status)": f"no data: {missing.reason}", "id": "",
         })
@@ -819,7 +782,7 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
     """
     out = []
     for (drug, outcome), e in entries.items():
-        if outcome not in BENEFIT_OUTCOMES or e.basis == NO_DATA:
+        if not vocab.is_desirable(outcome) or e.basis == NO_DATA:
             continue
         if e.basis == PUBLISHED:
             r = e.row
@@ -828,7 +791,7 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
             scale = 10.0 if r["rate_unit"] == "per_1000" else 1.0
             unit = " per 1000" if r["rate_unit"] == "per_1000" else " %"
             out.append({
-                "drug": drug, "Drug": e.option.label, "Outcome": OUTCOME_NAMES[outcome],
+                "drug": drug, "Drug": e.option.label, "Outcome": vocab.outcome_label(outcome),
                 "placebo_pct": float(r["rate_control"]) / scale,
                 "drug_pct": None if formatting.blank(r["rate_treatment"])
                 else float(r["rate_treatment"]) / scale,
@@ -839,7 +802,7 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
         else:
             c = e.analysis.counts()
             out.append({
-                "drug": drug, "Drug": e.option.label, "Outcome": OUTCOME_NAMES[outcome],
+                "drug": drug, "Drug": e.option.label, "Outcome": vocab.outcome_label(outcome),
                 "placebo_pct": 100 * c["events_control"] / c["n_control"],
                 "drug_pct": 100 * c["events_treatment"] / c["n_treatment"],
                 "printed": f"{c['events_treatment']}/{c['n_treatment']} vs "

@@ -66,10 +66,10 @@ def fact(fact_id: str) -> pd.Series:
 
 # The columns of data/ that hold bibliography keys: the study whose number a row holds,
 # the review that pooled it, the document it was read in, and where that one took it from;
-# ``evidence`` and ``sources`` hold ';'-separated lists. The validator checks every key
-# in them resolves.
+# ``evidence``, ``sources`` and ``reviews`` (the reviews an annotation prefers, in order)
+# hold ';'-separated lists. The validator checks every key in them resolves.
 KEY_COLUMNS = ("study", "review", "source", "original_source")
-LIST_KEY_COLUMNS = ("evidence", "sources")
+LIST_KEY_COLUMNS = ("evidence", "sources", "reviews")
 
 
 def _cell_keys(row: Mapping) -> list[str]:

@@ -36,6 +36,7 @@ import altair as alt
 import pandas as pd
 
 from . import data as _data
+from . import vocab
 from .charts import PALETTE
 
 # --------------------------------------------------------------------------- surveys
@@ -487,9 +488,6 @@ def cohort_rows() -> list[tuple[str, str, str]]:
     return list(zip(table["id"], table["cohort"], table["measured"], strict=True))
 
 
-CONDITION_LABELS = {"fibromyalgia": "fibromyalgia", "mixed_all_indications": "all indications"}
-
-
 def _result_text(row: pd.Series) -> str:
     value, unit = row["value"], str(row["unit"])
     if value is None or pd.isna(value):
@@ -519,7 +517,7 @@ def cohort_table(realworld: pd.DataFrame) -> pd.DataFrame:
         records.append(
             {
                 "Cohort": cohort,
-                "Who": CONDITION_LABELS.get(r["condition"], str(r["condition"])),
+                "Who": vocab.condition_label(r["condition"]),
                 "Measured": measured,
                 "Result": _result_text(r),
                 "People": _int_text(r["n"]),

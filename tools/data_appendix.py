@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evidence import BOOK, DATA
-from tools.validate import ANNOTATION_KIND, table_kind
+from evidence.data import KEY_COLUMNS
+from tools.validate import ANNOTATION_KIND, VOCABULARY_KIND, table_kind
 
 __all__ = ["TableStats", "render", "stats", "write"]
 
@@ -102,6 +103,18 @@ def _annotates(schema: dict) -> str:
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names)) or "no row (absences)"
 
 
+def _used_by(resource: dict, resources: list[dict]) -> str:
+    """The columns of other tables whose foreign keys point at ``resource``."""
+    used = [f"`{res['name']}.{fk['fields']}`" for res in resources
+            for fk in res.get("schema", {}).get("foreignKeys", [])
+            if fk["reference"]["resource"] == resource.get("name")
+            and isinstance(fk["fields"], str)]
+    if used:
+        return ", ".join(used)
+    key = resource.get("schema", {}).get("primaryKey")
+    return "no table: its keys are bibliography keys" if key in KEY_COLUMNS else "no table"
+
+
 def _status_text(t: TableStats) -> str:
     return ", ".join(f"{t.status[s]} {s}" for s in STATUSES)
 
@@ -111,8 +124,9 @@ def render(root: Path | str = DATA) -> str:
     root = Path(root)
     package = _package(root)
     tables = stats(root)
-    data = [t for t in tables if table_kind(t.path) != ANNOTATION_KIND]
+    data = [t for t in tables if table_kind(t.path) not in (ANNOTATION_KIND, VOCABULARY_KIND)]
     notes = [t for t in tables if table_kind(t.path) == ANNOTATION_KIND]
+    words = [t for t in tables if table_kind(t.path) == VOCABULARY_KIND]
     total = sum(t.rows for t in data)
     totals = {s: sum(t.status[s] for t in data) for s in STATUSES}
     out = [
@@ -138,6 +152,12 @@ def render(root: Path | str = DATA) -> str:
         "them was read in a document, so they have no `status`, and where a sentence rests on "
         "documents, its `sources` column names them.",
         "",
+        "The vocabulary tables (`data/vocabulary/`) say what each code of the other tables is "
+        "called: the words the book shows for an outcome, a condition, a drug or a verdict, "
+        "and what the analyses need to know about it (whether more events of an outcome are "
+        "good or bad, which conditions are back pain). Every code column points at its "
+        "vocabulary (a foreign key), so a code without words is refused by the validator.",
+        "",
         "## Tables",
         "",
         "| Table | File | Rows | Verified | Secondary | Derived |",
@@ -154,6 +174,13 @@ def render(root: Path | str = DATA) -> str:
         for t in notes:
             out.append(f"| {_cell(t.title)} | `data/{t.path}` | {t.rows} | "
                        f"{_annotates(t.resource.get('schema', {}))} |")
+    if words:
+        resources = package.get("resources", [])
+        out += ["", "## Vocabulary tables", "",
+                "| Table | File | Rows | Used by |", "|---|---|---:|---|"]
+        for t in words:
+            out.append(f"| {_cell(t.title)} | `data/{t.path}` | {t.rows} | "
+                       f"{_used_by(t.resource, resources)} |")
     for t in tables:
         schema = t.resource.get("schema", {})
         out += [

@@ -10,12 +10,16 @@ are clean. It combines
 * cross-field rules: events <= n per arm, counts agree with printed percentages,
   ci_low <= estimate <= ci_high, ordered ranges, shared control arms agree, derived rows
   reproduce their numbers, timeline rows restate their fact, and every key in a ``source``,
-  ``study``, ``review``, ``original_source``, ``evidence`` or ``sources`` column is in
+  ``study``, ``review``, ``original_source``, ``evidence``, ``sources`` or ``reviews``
+  column (:data:`evidence.data.KEY_COLUMNS`, :data:`evidence.data.LIST_KEY_COLUMNS`) is in
   ``book/references.bib``;
 * what each kind of table must carry (:func:`table_kind`): a data table records where and how
   each value was read (``source``, ``source_location``, ``status``); an annotation table
   (``annotations/``) holds the book's own words about rows of the data tables, so it has no
-  status, and a row that may point at one of several tables points at exactly one.
+  status, and a row that may point at one of several tables points at exactly one; a
+  vocabulary table (``vocabulary/``) names the codes the other tables use (an outcome, a
+  condition, a drug, a verdict): it has one key column and no status, and the code columns
+  of the other tables point at it, so a code it lacks is a foreign-key problem.
 
 Odd values that the sources really print are let through only by an allowance in
 ``annotations/validation_allowances.csv``: one row per (annotated row, rule), with the
@@ -48,7 +52,9 @@ __all__ = ["ALLOWANCES", "Problem", "check_rows", "summary", "table_kind", "vali
 
 # The kinds of table, and what each must carry.
 DATA_KIND, LEDGER_KIND, ANNOTATION_KIND = "data", "ledger", "annotation"
+VOCABULARY_KIND = "vocabulary"
 ANNOTATIONS_DIR = "annotations/"
+VOCABULARY_DIR = "vocabulary/"
 LEDGERS = ("claims.csv",)  # the claims ledger: verdicts with the keys of their evidence
 PROVENANCE_COLUMNS = ("source", "source_location", "status")
 ALLOWANCES = "annotations/validation_allowances.csv"
@@ -56,10 +62,13 @@ ALLOWANCES = "annotations/validation_allowances.csv"
 
 def table_kind(rel: str) -> str:
     """What a table of the data root is, by its path: ``annotation`` (under ``annotations/``:
-    the book's own words about rows of other tables), ``ledger`` (the claims ledger) or
+    the book's own words about rows of other tables), ``vocabulary`` (under ``vocabulary/``:
+    the book's words for the codes the other tables use), ``ledger`` (the claims ledger) or
     ``data`` (values read in documents; every row says where and how)."""
     if rel.startswith(ANNOTATIONS_DIR):
         return ANNOTATION_KIND
+    if rel.startswith(VOCABULARY_DIR):
+        return VOCABULARY_KIND
     return LEDGER_KIND if rel in LEDGERS else DATA_KIND
 
 
@@ -246,6 +255,7 @@ def _frictionless(root: Path, descriptor: dict, tables: dict[str, _Table]) -> li
     pkg_descriptor = {k: v for k, v in descriptor.items() if k != "resources"}
     pkg_descriptor["resources"] = resources
     by_name = {t.resource["name"]: t for t in tables.values()}
+    paths = {r.get("name"): r.get("path", "") for r in descriptor.get("resources", [])}
     problems: list[Problem] = []
     try:
         package = Package(pkg_descriptor, basepath=str(root))
@@ -275,6 +285,10 @@ def _frictionless(root: Path, descriptor: dict, tables: dict[str, _Table]) -> li
                 rule = "foreign-key"
                 ref = getattr(err, "reference_name", "") or ""
                 hint = f"value not found in table '{ref}'" if ref else err.note
+                vocabulary = paths.get(ref, "")
+                if table_kind(vocabulary) == VOCABULARY_KIND:
+                    hint += f": every code must be in data/{vocabulary}; add it there or " \
+                            "correct the code"
             elif etype == "type-error":
                 field = _field(table, column)
                 rule, hint = "type", f"expected {field.get('type', 'another type')}"
@@ -313,11 +327,22 @@ def _fk_columns(resource: dict) -> list[tuple[str, str, str]]:
 
 
 def _check_kinds(tables: dict[str, _Table]) -> list[Problem]:
-    """Data tables record provenance; annotation tables name exactly one annotated row."""
+    """Data tables record provenance; annotation tables name exactly one annotated row;
+    vocabulary tables have one key column and no status."""
     out = []
     for table in tables.values():
         columns = [f.get("name") for f in table.resource.get("schema", {}).get("fields", [])]
         kind = table_kind(table.rel)
+        if kind == VOCABULARY_KIND:
+            if "status" in columns:
+                out.append(Problem(table.rel, 1, "status", None, "vocabulary-status",
+                                   "a vocabulary table holds the book's own words for codes, "
+                                   "not values read in a document: it has no status"))
+            if table.pk is None:
+                out.append(Problem(table.rel, 1, None, None, "vocabulary-key",
+                                   "a vocabulary table declares one column, the code, as its "
+                                   "primaryKey (the other tables' foreign keys point at it)"))
+            continue
         if kind == DATA_KIND:
             for col in PROVENANCE_COLUMNS:
                 if col not in columns:

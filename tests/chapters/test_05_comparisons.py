@@ -28,6 +28,8 @@ FM_POPULATIONS = {"fibromyalgia", "fibromyalgia_or_painful_neuropathy"}
 
 PUBLISHED_ROWS = csv_rows("published_pooled")
 TRIAL_ROWS = csv_rows("trials_binary")
+KINDS = {kind: {r["outcome"] for r in csv_rows("vocabulary/outcomes", kind=kind)}
+         for kind in ("benefit", "harm", "loss", "score")}
 BY_ID = {r["id"]: r for r in PUBLISHED_ROWS}
 
 # What each drug × outcome should show, read by hand from the CSVs:
@@ -250,7 +252,7 @@ def test_computed_entries_match_the_counts(entries, drug, outcome):
     got = e.analysis.counts()
     assert (got["events_treatment"], got["n_treatment"], got["events_control"],
             got["n_control"]) == (a, n1, c, n2)
-    rr, rr_lo, rr_hi, number, _, _ = hand(a, n1, c, n2, outcome in cmp.BENEFIT_OUTCOMES)
+    rr, rr_lo, rr_hi, number, _, _ = hand(a, n1, c, n2, outcome in KINDS["benefit"])
     assert e.analysis.estimate == pytest.approx(rr)
     assert (e.analysis.ci_low, e.analysis.ci_high) == pytest.approx((rr_lo, rr_hi))
     assert e.number == pytest.approx(abs(number))
@@ -376,7 +378,8 @@ def test_the_gap_chart_refuses_unknown_categories():
 
 def test_back_pain_table_is_every_back_pain_row_as_printed(published):
     table = cmp.back_pain_table(published)
-    expected = [r for r in PUBLISHED_ROWS if r["condition"] in cmp.BACK_PAIN_CONDITIONS]
+    back_pain = {r["condition"] for r in csv_rows("vocabulary/conditions", group="back_pain")}
+    expected = [r for r in PUBLISHED_ROWS if r["condition"] in back_pain]
     from_data = table[table["id"] != ""]
     assert sorted(from_data["id"]) == sorted(r["id"] for r in expected)
     enke = from_data[from_data["id"] == "enke2018_pain_intensity_short_term_gabapentinoids_md"]
@@ -401,7 +404,7 @@ def test_a_class_listed_as_missing_cannot_also_have_back_pain_rows(published):
 def test_back_pain_rows_put_benefits_before_harms_within_a_class(published):
     rows = cmp.back_pain_rows(published)
     for _, group in rows.groupby("drug", sort=False):
-        harms = [cmp.is_harm_outcome(o) for o in group["outcome"]]
+        harms = [o in KINDS["harm"] for o in group["outcome"]]
         assert harms == sorted(harms)
 
 

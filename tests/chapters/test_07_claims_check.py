@@ -11,15 +11,18 @@ page without its tables.
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from support import ROOT, csv_rows
+from support import BOOK, DATA, ROOT, csv_rows
 
 from evidence import claims as ledger
 from tools.export_results import glued_outputs
+from tools.validate import validate
 
 CSV = ROOT / "data" / "claims.csv"
 PAGE = ROOT / "book" / "07_claims_check.md"
@@ -47,11 +50,31 @@ def test_the_ledger_covers_five_articles_with_known_verdicts():
     assert set(ledger.VERDICTS) == VERDICTS
 
 
-def test_a_ledger_error_names_the_row():
-    claims = ledger.load_claims()[list(ledger.COLUMNS)].copy()
-    claims.loc[3, "verdict"] = "probably true"
-    with pytest.raises(ledger.ClaimsError, match=r"line 5 \(c004\).*probably true"):
-        ledger.check_claims(claims)
+def test_a_ledger_error_is_stopped_by_the_validator_naming_the_row(tmp_path):
+    """A verdict or seed outside the vocabulary is refused before any notebook runs."""
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root)
+    (tmp_path / "book").mkdir()
+    shutil.copy(BOOK / "references.bib", tmp_path / "book" / "references.bib")
+    with (root / "claims.csv").open(encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))
+    header = records[0]
+    line = next(i for i, rec in enumerate(records, 1) if rec[0] == "c004")
+    records[line - 1][header.index("verdict")] = "probably true"
+    records[line][header.index("seed")] = "005_unknown.txt"
+    with (root / "claims.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(records)
+    found = [(p.file, p.line, p.column, p.value, p.rule) for p in validate(root)]
+    assert found == [("claims.csv", line, "verdict", "probably true", "foreign-key"),
+                     ("claims.csv", line + 1, "seed", "005_unknown.txt", "foreign-key")]
+
+
+def test_every_verdict_has_its_colours_and_meaning():
+    """The colours are display code (here); the verdicts are data: each needs both."""
+    verdicts = [r["verdict"] for r in csv_rows("vocabulary/verdicts")]
+    assert list(ledger.VERDICTS) == verdicts
+    assert set(ledger.VERDICT_COLOURS) == set(verdicts) == set(ledger.VERDICT_TEXT_COLOURS)
+    assert all(ledger.VERDICT_MEANINGS[v] for v in verdicts)
 
 
 # ---- the summary ----------------------------------------------------------------------------

@@ -125,7 +125,7 @@ ONE_BAD_CELL = [
      "maximum"),
     ("facts.csv", "fact_id", "pregabalin_half_life", "source", "smith2018", "unknown-key"),
     ("trials_binary.csv", "id", "kalita2014_pain_response_50", "outcome", "pain_relief_half",
-     "enum"),
+     "foreign-key"),
 ]
 
 
@@ -140,6 +140,101 @@ def test_one_bad_cell(copy: Path, table, key_column, key, column, bad, rule):
     set_cell(copy, table, line, column, bad)
     hits = find(validate(copy), table, rule)
     assert [(p.line, p.column, p.value) for p in hits] == [(line, column, bad)]
+
+
+# ---------------------------------------------------------------- the vocabulary
+# A code the vocabulary lacks, in each kind of code column (the first row of each table).
+CODE_COLUMNS = [
+    # (file, code column, vocabulary file)
+    ("trials_binary.csv", "outcome", "vocabulary/outcomes.csv"),
+    ("trials_binary.csv", "condition", "vocabulary/conditions.csv"),
+    ("trials_binary.csv", "drug", "vocabulary/drugs.csv"),
+    ("trials_continuous.csv", "outcome", "vocabulary/outcomes.csv"),
+    ("trials_design.csv", "drug", "vocabulary/drugs.csv"),
+    ("published_pooled.csv", "condition", "vocabulary/conditions.csv"),
+    ("published_pooled.csv", "drug", "vocabulary/drugs.csv"),
+    ("patients/realworld_use_persistence.csv", "condition", "vocabulary/conditions.csv"),
+    ("claims.csv", "seed", "vocabulary/seed_articles.csv"),
+    ("claims.csv", "verdict", "vocabulary/verdicts.csv"),
+]
+
+
+@pytest.mark.parametrize(("table", "column", "vocabulary"), CODE_COLUMNS,
+                         ids=[f"{t}:{c}" for t, c, _ in CODE_COLUMNS])
+def test_a_code_missing_from_the_vocabulary_is_reported(copy: Path, table, column, vocabulary):
+    old = set_cell(copy, table, 2, column, "no_such_code")
+    assert old and old != "no_such_code"
+    hits = [p for p in validate(copy) if p.file == table]
+    assert [(p.line, p.column, p.value, p.rule) for p in hits] == [
+        (2, column, "no_such_code", "foreign-key")]
+    text = hits[0].format()
+    assert text.startswith(f"data/{table}:2: column '{column}' value 'no_such_code' breaks rule "
+                           "foreign-key")
+    assert f"data/{vocabulary}" in text, "the hint names the table to add the code to"
+
+
+def test_every_code_the_tables_use_has_words():
+    """Read without the validator: each code column's values are rows of its vocabulary."""
+    for table, column, vocabulary in CODE_COLUMNS:
+        key = read(DATA / vocabulary)[0][0]
+        codes = {r[key] for r in csv_rows(DATA / vocabulary)}
+        used = {r[column] for r in csv_rows(DATA / table)}
+        assert used <= codes, (table, column, sorted(used - codes))
+        assert all(r[next(c for c in r if c != key)] for r in csv_rows(DATA / vocabulary))
+
+
+def test_removing_a_code_from_the_vocabulary_reports_every_row_that_uses_it(copy: Path):
+    rel = "vocabulary/outcomes.csv"
+    records = read(copy / rel)
+    write(copy / rel, [rec for rec in records if rec[0] != "ae_somnolence"])
+    problems = [p for p in validate(copy) if p.rule == "foreign-key"]
+    expected = sorted(
+        (table, i + 2) for table in ("trials_binary.csv", "published_pooled.csv",
+                                     "annotations/comparison_outcomes.csv")
+        for i, r in enumerate(csv_rows(DATA / table)) if r["outcome"] == "ae_somnolence")
+    assert sorted((p.file, p.line) for p in problems) == expected
+    assert all(p.column == "outcome" and p.value == "ae_somnolence" for p in problems)
+
+
+def test_a_list_of_preferred_reviews_must_be_in_the_bibliography(copy: Path):
+    rel = "annotations/comparison_options.csv"
+    line = line_of(rel, "drug", "duloxetine")
+    set_cell(copy, rel, line, "reviews", "lunn2014;lian2091")
+    hits = find(validate(copy), rel, "unknown-key")
+    assert [(p.line, p.column, p.value) for p in hits] == [(line, "reviews", "lian2091")]
+
+
+def _add_status_column(copy: Path, rel: str) -> None:
+    descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    (res,) = [r for r in descriptor["resources"] if r["path"] == rel]
+    res["schema"]["fields"].append({"name": "status", "type": "string"})
+    (copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    write(copy / rel, [rec + ["status" if i == 0 else "verified"]
+                       for i, rec in enumerate(read(copy / rel))])
+
+
+def test_a_vocabulary_table_with_a_status_is_reported(copy: Path):
+    _add_status_column(copy, "vocabulary/drugs.csv")
+    hits = find(validate(copy), "vocabulary/drugs.csv", "vocabulary-status")
+    assert [(p.line, p.column) for p in hits] == [(1, "status")]
+
+
+def test_a_vocabulary_table_without_a_key_is_reported(copy: Path):
+    rel = "vocabulary/study_names.csv"
+    descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    (res,) = [r for r in descriptor["resources"] if r["path"] == rel]
+    del res["schema"]["primaryKey"]
+    (copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    hits = find(validate(copy), rel, "vocabulary-key")
+    assert [(p.line, p.column) for p in hits] == [(1, None)]
+
+
+def test_a_key_in_the_display_names_must_be_in_the_bibliography(copy: Path):
+    rel = "vocabulary/study_names.csv"
+    line = line_of(rel, "study", "vantulder2003")
+    set_cell(copy, rel, line, "study", "vantulder2030")
+    hits = find(validate(copy), rel, "unknown-key")
+    assert [(p.line, p.column, p.value) for p in hits] == [(line, "study", "vantulder2030")]
 
 
 def test_ci_bounds_reversed(copy: Path):
@@ -253,12 +348,17 @@ def annotation_keys() -> list[tuple[str, str, str, int, str]]:
 
 
 def test_every_annotation_table_points_at_the_rows_it_annotates():
-    """Each table under annotations/ but one declares foreign keys; the exception annotates
-    absences (estimates that are missing), which have no row."""
+    """Each table under annotations/ declares foreign keys. The one that annotates absences
+    (estimates that are missing, which have no row) points at codes only: the vocabulary's
+    and the outcomes the chapter compares."""
     tables = {r["path"]: r for r in package()["resources"] if r["path"].startswith("annotations/")}
     assert len(tables) >= 8
     without = sorted(p for p, r in tables.items() if not r["schema"].get("foreignKeys"))
-    assert without == ["annotations/missing_evidence.csv"]
+    # Chapter 1's made-up example patients describe no row of any table.
+    assert without == ["annotations/criteria_examples.csv"]
+    absences = tables["annotations/missing_evidence.csv"]["schema"]["foreignKeys"]
+    assert {fk["reference"]["resource"] for fk in absences} == {
+        "vocabulary-conditions", "vocabulary-drugs", "annotations-comparison_outcomes"}
 
 
 @pytest.mark.parametrize(("table", "column", "reference", "line", "key"), annotation_keys(),
@@ -267,9 +367,11 @@ def test_an_annotation_of_a_row_that_does_not_exist_is_reported(copy: Path, tabl
                                                                 reference, line, key):
     set_cell(copy, table, line, column, key + "_typo")
     hits = [p for p in validate(copy) if p.file == table]
-    assert [(p.line, p.column, p.value, p.rule) for p in hits] == [
-        (line, column, key + "_typo", "foreign-key")]
-    assert hits[0].format() == (
+    # Only that cell is reported; an enum of the column may report it too.
+    assert {(p.line, p.column, p.value) for p in hits} == {(line, column, key + "_typo")}
+    (fk,) = [p for p in hits if p.rule == "foreign-key"]
+    assert {p.rule for p in hits} <= {"foreign-key", "enum"}
+    assert fk.format().startswith(
         f"data/{table}:{line}: column '{column}' value '{key}_typo' breaks rule foreign-key — "
         f"value not found in table '{reference}'")
 

@@ -188,17 +188,17 @@ def test_eerw_trials_are_not_pooled_with_parallel_trials():
         _row("a2001", 10, 100, 5, 100, dose="450"),
         _row("b2002", 30, 100, 10, 100, dose="300/450/600 (optimised; EERW)"),
     ])
-    sel = analyses.select(rows, drug="drugx", outcome="ae_x")
+    sel = analyses.select(rows, drug="drugx", outcome="ae_dizziness")
     assert sel.studies == ["a2001"] and list(sel.eerw["study"]) == ["b2002"]
 
 
 def test_rows_of_one_study_without_a_shared_control_are_refused():
     rows = pd.DataFrame([_row("a2001", 10, 100, 5, 100), _row("a2001", 12, 100, 5, 100)])
     with pytest.raises(ValueError, match="placebo arm twice"):
-        analyses.select(rows, drug="drugx", outcome="ae_x")
+        analyses.select(rows, drug="drugx", outcome="ae_dizziness")
 
 
-def _row(study, et, nt, ec, nc, *, dose="100", shared=None, outcome="ae_x"):
+def _row(study, et, nt, ec, nc, *, dose="100", shared=None, outcome="ae_dizziness"):
     return {
         "study": study, "condition": "fibromyalgia", "drug": "drugx", "dose_mg_day": dose,
         "comparator": "placebo", "outcome": outcome, "events_treatment": et,
@@ -214,7 +214,7 @@ def test_two_or_more_trials_are_pooled_with_the_requested_model():
         _row("c2003", 30, 120, 9, 60, dose="150", shared="c_pbo"),
         _row("c2003", 33, 118, 9, 60, dose="300", shared="c_pbo"),
     ])
-    sel = analyses.select(rows, drug="drugx", outcome="ae_x")
+    sel = analyses.select(rows, drug="drugx", outcome="ae_dizziness")
     for model in ("DL", "fixed", "MH", "PM"):
         a = analyses.run("x", sel, model=model)
         assert a.n_studies == 3 and a.model == model

@@ -38,7 +38,7 @@ def test_title(page: str):
 
 
 def test_every_table_with_its_row_and_status_counts(page: str):
-    summary, notes = {}, {}
+    summary, notes, words = {}, {}, {}
     for line in page.splitlines():
         m = re.match(r"\| (.+?) \| `data/(.+?)` \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", line)
         if m:
@@ -46,12 +46,23 @@ def test_every_table_with_its_row_and_status_counts(page: str):
         m = re.match(r"\| (.+?) \| `data/(annotations/.+?)` \| (\d+) \| (.+) \|$", line)
         if m:
             notes[m[2]] = (int(m[3]), m[4])
+        m = re.match(r"\| (.+?) \| `data/(vocabulary/.+?)` \| (\d+) \| (.+) \|$", line)
+        if m:
+            words[m[2]] = (int(m[3]), m[4])
     annotations = {r["path"] for r in resources() if r["path"].startswith("annotations/")}
+    vocabulary = {r["path"] for r in resources() if r["path"].startswith("vocabulary/")}
     assert annotations and set(notes) == annotations
-    assert set(summary) == {r["path"] for r in resources()} - annotations
+    assert vocabulary and set(words) == vocabulary
+    assert set(summary) == {r["path"] for r in resources()} - annotations - vocabulary
     for res in resources():
         rows = csv_rows(DATA / res["path"])
-        if res["path"] in notes:
+        if res["path"] in words:
+            users = {f"{other['name']}.{fk['fields']}" for other in resources()
+                     for fk in other["schema"].get("foreignKeys", [])
+                     if fk["reference"]["resource"] == res["name"]}
+            assert words[res["path"]][0] == len(rows), res["path"]
+            assert set(re.findall(r"`(.+?)`", words[res["path"]][1])) == users, res["path"]
+        elif res["path"] in notes:
             targets = {fk["reference"]["resource"] for fk in res["schema"].get("foreignKeys", [])}
             assert notes[res["path"]][0] == len(rows), res["path"]
             assert set(re.findall(r"`(.+?)`", notes[res["path"]][1])) == targets, res["path"]
@@ -74,7 +85,7 @@ def test_every_column_documented(page: str):
 def test_totals_add_up(page: str):
     m = re.search(r"\| All tables \| \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|", page)
     assert m
-    tables = [t for t in stats() if not t.path.startswith("annotations/")]
+    tables = [t for t in stats() if not t.path.startswith(("annotations/", "vocabulary/"))]
     assert int(m[1]) == sum(t.rows for t in tables)
     assert int(m[2]) + int(m[3]) + int(m[4]) <= int(m[1])
 
