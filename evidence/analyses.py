@@ -549,3 +549,27 @@ def nnt_magnitudes(nnt: dict, *, kind: str) -> tuple[float, float, float] | None
     if not value < 0:
         return None
     return -value, -high, -low if significant else math.inf
+
+
+def forest_sections(results: Sequence[Analysis]) -> dict[str, tuple[pd.DataFrame, dict | None]]:
+    """One forest-plot section per analysis with trials, headed by its outcome and how many
+    trials it rests on ("1 trial, not pooled" when nothing was pooled), in order."""
+    sections = {}
+    for a in results:
+        if not a.n_studies:
+            continue
+        name = vocab.capital(vocab.outcome_label(a.selection.outcome))
+        note = "1 trial, not pooled" if a.n_studies == 1 else f"{a.n_studies} trials"
+        sections[f"{name}: {note}"] = (a.forest_table(), a.pooled_row())
+    return sections
+
+
+def forest_text(results: Sequence[Analysis]) -> str:
+    """What :func:`forest_sections` shows, in words, for a chart's description."""
+    parts = []
+    for a in results:
+        if a.n_studies:
+            trials_text = "one trial" if a.n_studies == 1 else f"{a.n_studies} trials"
+            parts.append(f"{vocab.outcome_label(a.selection.outcome)}: {a.label()} from "
+                         f"{trials_text} with {a.n_participants} participants")
+    return "; ".join(parts)

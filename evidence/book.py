@@ -55,6 +55,13 @@ def glue(name: str, value: object, *, sources: Sequence[str], display: bool = Fa
     ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
+
+def glue_many(prefix: str, values: Mapping[str, object], *, sources: Sequence[str]) -> None:
+    """Glue each of ``values`` under ``<prefix>_<name>``, all resting on ``sources`` (the
+    numbers of one row a chapter pastes one by one)."""
+    for name, value in values.items():
+        glue(f"{prefix}_{name}", value, sources=sources)
+
 # --------------------------------------------------------------------------- analyses
 
 ANALYSIS_KEY_PREFIX = "analysis_"

@@ -395,3 +395,41 @@ def test_benefit_harm_chart_shows_certainty_and_open_intervals():
     assert "Benefit and harm." in chart._repr_mimebundle_()["text/plain"]
     with pytest.raises(ValueError, match="certainty"):
         charts.benefit_harm(options.assign(certainty="great"), title="t", description="d")
+
+
+def test_glue_many_glues_each_value_under_the_prefix_with_the_same_sources(monkeypatch):
+    shown = _captured(monkeypatch)
+    book.glue_many("x_row", {"est": "1.2", "n": 40}, sources=["a2000"])
+    names = [kw["metadata"]["scrapbook"]["name"] for _, kw in shown]
+    assert names == ["x_row_est", "x_row_n"]
+    assert all(kw["metadata"][book.LEDGER_KEY]["sources"] == ["a2000"] for _, kw in shown)
+    with pytest.raises(ValueError, match="sources"):
+        book.glue_many("x", {"a": 1}, sources=[])
+
+
+def test_record_takes_everything_but_the_words_from_the_analysis(monkeypatch, trials):
+    _captured(monkeypatch)
+    ohta = trials[trials["study"] == "ohta2012"]
+    a = analyses.run("pregabalin_fm_dizziness",
+                     analyses.select(ohta, drug="pregabalin", outcome="ae_dizziness"))
+    record = book.record(a, population="adults with fibromyalgia", intervention="pregabalin")
+    assert record["analysis_id"] == "pregabalin_fm_dizziness"
+    assert record["outcome"] == "ae_dizziness" and record["comparator"] == "placebo"
+    assert record["n_studies"] == 1 and record["studies"] == ["ohta2012"]
+    assert record["n_participants"] == a.n_participants
+
+
+def test_forest_sections_skip_analyses_without_trials_and_say_when_nothing_is_pooled(trials):
+    oxybate = [analyses.run(f"so_{o}", analyses.select(trials, drug="sodium_oxybate",
+                                                       outcome=o))
+               for o in ("pain_response_30", "withdrawal_ae")]
+    none = analyses.run("none", analyses.select(trials, drug="sodium_oxybate",
+                                                outcome="ae_dizziness", leave_out=["spaeth2012"]))
+    assert none.n_studies == 0
+    sections = analyses.forest_sections([*oxybate, none])
+    assert len(sections) == sum(1 for a in oxybate if a.n_studies)
+    for heading, a in zip(sections, [a for a in oxybate if a.n_studies], strict=True):
+        assert heading.endswith("1 trial, not pooled" if a.n_studies == 1
+                                else f"{a.n_studies} trials")
+    text = analyses.forest_text([*oxybate, none])
+    assert text.count(";") == len(sections) - 1 and "participants" in text
