@@ -196,14 +196,6 @@ def test_removing_a_code_from_the_vocabulary_reports_every_row_that_uses_it(copy
     assert all(p.column == "outcome" and p.value == "ae_somnolence" for p in problems)
 
 
-def test_a_list_of_preferred_reviews_must_be_in_the_bibliography(copy: Path):
-    rel = "annotations/comparison_options.csv"
-    line = line_of(rel, "drug", "duloxetine")
-    set_cell(copy, rel, line, "reviews", "lunn2014;lian2091")
-    hits = find(validate(copy), rel, "unknown-key")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "reviews", "lian2091")]
-
-
 def _add_status_column(copy: Path, rel: str) -> None:
     descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
     (res,) = [r for r in descriptor["resources"] if r["path"] == rel]
@@ -229,12 +221,27 @@ def test_a_vocabulary_table_without_a_key_is_reported(copy: Path):
     assert [(p.line, p.column) for p in hits] == [(1, None)]
 
 
-def test_a_key_in_the_display_names_must_be_in_the_bibliography(copy: Path):
-    rel = "vocabulary/study_names.csv"
-    line = line_of(rel, "study", "vantulder2003")
-    set_cell(copy, rel, line, "study", "vantulder2030")
+# A bibliography key that is not in the bibliography, in a single-key column and in the
+# ';'-separated lists: only the unknown key is reported, on its line and column.
+UNKNOWN_KEYS = [
+    # (file, key column, row key, column, new cell, the key reported)
+    ("annotations/comparison_options.csv", "drug", "duloxetine", "reviews",
+     "lunn2014;lian2091", "lian2091"),
+    ("vocabulary/study_names.csv", "study", "vantulder2003", "study",
+     "vantulder2030", "vantulder2030"),
+    ("annotations/missing_evidence.csv", "sources", "moore2015", "sources",
+     "moore2015;moore2051", "moore2051"),
+]
+
+
+@pytest.mark.parametrize(("rel", "key_column", "key", "column", "cell", "reported"),
+                         UNKNOWN_KEYS, ids=["review-list", "study-name", "sources-list"])
+def test_an_unknown_bibliography_key_is_reported(copy: Path, rel, key_column, key, column,
+                                                 cell, reported):
+    line = line_of(rel, key_column, key)
+    set_cell(copy, rel, line, column, cell)
     hits = find(validate(copy), rel, "unknown-key")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "study", "vantulder2030")]
+    assert [(p.line, p.column, p.value) for p in hits] == [(line, column, reported)]
 
 
 def test_ci_bounds_reversed(copy: Path):
@@ -396,14 +403,6 @@ def test_an_annotation_names_exactly_one_row(copy: Path):
     set_cell(copy, rel, line, "design_id", "")
     hits = find(validate(copy), rel, "one-annotated-row")
     assert [(p.line, p.column, p.value) for p in hits] == [(line, "published_id", "")]
-
-
-def test_a_key_in_an_annotations_sources_must_be_in_the_bibliography(copy: Path):
-    rel = "annotations/missing_evidence.csv"
-    line = line_of(rel, "sources", "moore2015")
-    set_cell(copy, rel, line, "sources", "moore2015;moore2051")
-    hits = find(validate(copy), rel, "unknown-key")
-    assert [(p.line, p.column, p.value) for p in hits] == [(line, "sources", "moore2051")]
 
 
 def test_without_its_allowance_a_printed_oddity_is_reported(copy: Path):
