@@ -445,12 +445,7 @@ def test_a_data_table_without_provenance_columns_is_reported(copy: Path):
 def test_an_annotation_table_with_a_status_is_reported(copy: Path):
     """Annotations are the book's own words: a status column would fake a provenance."""
     rel = "annotations/prevalence_groups.csv"
-    descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
-    (res,) = [r for r in descriptor["resources"] if r["path"] == rel]
-    res["schema"]["fields"].append({"name": "status", "type": "string"})
-    (copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-    write(copy / rel, [rec + ["status" if i == 0 else "verified"]
-                       for i, rec in enumerate(read(copy / rel))])
+    _add_status_column(copy, rel)
     hits = find(validate(copy), rel, "annotation-status")
     assert [(p.line, p.column) for p in hits] == [(1, "status")]
 
