@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import DATA, reads, vocab
 from . import data as _data
-from .charts import PALETTE
+from .display import PALETTE
 from .tables import Table, table
 
 #: Verdicts from best to worst supported (the order of ``data/vocabulary/verdicts.csv``);
@@ -43,7 +43,7 @@ VERDICTS: Sequence[str] = vocab.LazyTuple(vocab.verdicts)
 #: What each verdict means, as the claims-check page defines it.
 VERDICT_MEANINGS: Mapping[str, str] = vocab.LazyMapping(vocab.verdict_meanings)
 
-#: Okabe–Ito colours (as in :data:`evidence.charts.PALETTE`), safe for the common
+#: Okabe–Ito colours (as in :data:`evidence.display.PALETTE`), safe for the common
 #: colour-vision deficiencies: blues for support, orange and vermilion for its lack, grey for
 #: "not found". The bars also carry their counts as text, and the legend and the data table
 #: name every verdict, so no reading depends on colour alone.

@@ -37,7 +37,7 @@ import pandas as pd
 
 from . import data as _data
 from . import vocab
-from .charts import PALETTE
+from .display import PALETTE
 
 # --------------------------------------------------------------------------- surveys
 

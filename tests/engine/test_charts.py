@@ -8,7 +8,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from evidence.charts import render_chart_html, responder_bars
+from evidence.charts import responder_bars
+from evidence.display import render_chart_html
 
 ARMS = [{"arm": "Drug", "events": 38, "n": 75}, {"arm": "Placebo", "events": 23, "n": 75}]
 

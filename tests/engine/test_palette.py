@@ -9,7 +9,7 @@ import re
 import pytest
 from support import ROOT
 
-from evidence.charts import PALETTE
+from evidence.display import PALETTE
 
 
 def _luminance(hex_colour: str) -> float:
