@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from support import ROOT, csv_rows
 
-from evidence import data
+from evidence import data, patient_charts
 from evidence import patients as pp
 from tools.export_results import glued_outputs
 
@@ -95,7 +95,7 @@ def test_the_two_denominators_are_never_mixed_in_one_table(ratings):
     with pytest.raises(pp.MixedDenominatorsError):
         pp.survey_table(mixed)
     with pytest.raises(pp.MixedDenominatorsError):
-        pp.survey_chart(mixed, title="t", description="d")
+        patient_charts.survey_chart(mixed, title="t", description="d")
     with pytest.raises(pp.MixedDenominatorsError, match="must say"):
         pp.check_one_denominator(npr.drop(columns="denominator"))
 
