@@ -1,7 +1,7 @@
 """Chapter 3 beyond the fibromyalgia trial: back pain and sciatica, pregabalin's published
 evidence, and safety in practice.
 
-The selection rules in ``evidence/backpain.py`` are tested directly; the numbers the two
+The selection rules in ``evidence/back_pain.py`` are tested directly; the numbers the two
 notebooks (``notebooks/03_back_pain.ipynb``, ``notebooks/03_gabapentinoids.ipynb``) glue into the
 chapter are checked against an independent reading of the CSV files with the standard
 library's ``csv`` module and arithmetic written out here, not through the package.
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from support import NOTEBOOKS, csv_rows
 
-from evidence import backpain, data
+from evidence import back_pain, data
 from evidence.charts import forest_plot
 from tools.export_results import glued_outputs
 
@@ -49,14 +49,14 @@ def gbd() -> dict[str, object]:
     return glued("03_gabapentinoids.ipynb")
 
 
-# ---- evidence.backpain: the rules ---------------------------------------------------------
+# ---- evidence.back_pain: the rules ---------------------------------------------------------
 
 
 def test_flags_are_found_in_the_packs_order():
     note = "DERIVED counts ... SIGN RESOLVED: see; also ATTRIBUTION INFERRED"
-    assert backpain.flags(note) == ["ATTRIBUTION INFERRED", "DERIVED", "SIGN RESOLVED"]
-    assert backpain.flags(float("nan")) == []
-    assert backpain.flags("no flag here, only derived in lower case") == []
+    assert back_pain.flags(note) == ["ATTRIBUTION INFERRED", "DERIVED", "SIGN RESOLVED"]
+    assert back_pain.flags(float("nan")) == []
+    assert back_pain.flags("no flag here, only derived in lower case") == []
 
 
 def test_published_rows_are_every_gabapentinoid_in_back_pain():
@@ -66,7 +66,7 @@ def test_published_rows_are_every_gabapentinoid_in_back_pain():
                                                             group="back_pain")}
         and r["drug"] in {"gabapentin", "pregabalin", "gabapentinoids"}
     }
-    picked = set(backpain.published_rows(data.load("published_pooled"))["id"])
+    picked = set(back_pain.published_rows(data.load("published_pooled"))["id"])
     assert picked == expected
     assert {"shanthanna2017_pain_intensity_gabapentin_md",
             "enke2018_pain_intensity_short_term_gabapentinoids_md",
@@ -76,7 +76,7 @@ def test_published_rows_are_every_gabapentinoid_in_back_pain():
 
 
 def test_published_table_keeps_the_printed_precision_and_the_flags():
-    table = backpain.published_table(data.load("published_pooled"),
+    table = back_pain.published_table(data.load("published_pooled"),
                                      data.load("published_pooled", as_printed=True))
     printed = by_id("published_pooled")
     enke = printed["enke2018_pain_intensity_short_term_gabapentinoids_md"]
@@ -91,7 +91,7 @@ def test_published_table_keeps_the_printed_precision_and_the_flags():
 
 
 def test_pain_differences_keep_only_one_scale_and_one_direction():
-    kept, left = backpain.pain_differences(data.load("published_pooled"),
+    kept, left = back_pain.pain_differences(data.load("published_pooled"),
                                            data.load("trials_continuous"))
     assert set(kept["id"]) == {
         "shanthanna2017_pain_intensity_gabapentin_md",
@@ -143,14 +143,14 @@ def test_side_by_side_drops_the_weights_and_prints_as_printed():
     ])
     chart = forest_plot({"Heading": rows_}, measure="MD", title="t", description="d")
     assert len(chart.hconcat) == 4
-    chart = backpain.side_by_side(chart, ["-1.6 (-15.3 to 12.1)", "4.0 (-7.7 to 15.7)"], "MD")
+    chart = back_pain.side_by_side(chart, ["-1.6 (-15.3 to 12.1)", "4.0 (-7.7 to 15.7)"], "MD")
     assert len(chart.hconcat) == 3
     effects = list(chart.hconcat[0].data.query("kind == 'study'")["effect"])
     assert effects == ["-1.6 (-15.3 to 12.1)", "4.0 (-7.7 to 15.7)"]
     assert chart.usermeta["table"][0] == {"Row": "one", "MD": "-1.6", "95% CI": "-15.3 to 12.1",
                                           "Details": ""}
     with pytest.raises(ValueError, match="2 drawn rows"):
-        backpain.side_by_side(forest_plot({"H": rows_}, measure="MD", title="t",
+        back_pain.side_by_side(forest_plot({"H": rows_}, measure="MD", title="t",
                                           description="d"), ["x (1 to 2)"], "MD")
 
 

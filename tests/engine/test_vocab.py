@@ -80,7 +80,7 @@ def test_importing_the_modules_reads_no_table(tmp_path):
     depend on their tables."""
     log = tmp_path / "reads.log"
     code = ("import evidence.claims, evidence.comparisons, evidence.analyses, "
-            "evidence.backpain, evidence.patients")
+            "evidence.back_pain, evidence.patients")
     env = {**os.environ, READ_LOG_ENV: str(log)}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, timeout=120)
     read = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
