@@ -54,14 +54,6 @@ def responder_outcome(threshold: int | str) -> str:
     return RESPONDER_OUTCOMES[key]
 
 
-def study_label(key: str) -> str:
-    """Readable name of a study key: ``"spaeth2012"`` -> ``"Spaeth 2012"``."""
-    m = re.fullmatch(r"([a-z]+)(\d{4})([a-z]?)", str(key))
-    if not m:
-        return str(key)
-    return f"{m.group(1).capitalize()} {m.group(2)}{m.group(3)}"
-
-
 # --------------------------------------------------------------------------- doses
 
 
@@ -168,16 +160,16 @@ class Selection:
         elif k == 1:
             head = (
                 f"Only one {drug} trial in data/ has arm counts for {label} "
-                f"({study_label(self.studies[0])}), so nothing is pooled: the estimate is "
+                f"({vocab.study_name(self.studies[0])}), so nothing is pooled: the estimate is "
                 "that trial's."
             )
         else:
-            names = ", ".join(study_label(s) for s in self.studies)
+            names = ", ".join(vocab.study_name(s) for s in self.studies)
             head = f"{k} {drug} trials have arm counts for {label}: {names}."
         aside = self.set_aside()
         if len(aside):
             head += " Set aside: " + "; ".join(
-                f"{study_label(r.study)} ({r.reason})" for r in aside.itertuples()
+                f"{vocab.study_name(r.study)} ({r.reason})" for r in aside.itertuples()
             ) + "."
         return head
 
@@ -425,7 +417,7 @@ class Analysis:
             rows.append(
                 {
                     "study": r.study,
-                    "label": study_label(r.study) + arms,
+                    "label": vocab.study_name(r.study) + arms,
                     "estimate": eff["estimate"],
                     "ci_low": eff["ci_low"],
                     "ci_high": eff["ci_high"],

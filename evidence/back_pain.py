@@ -30,7 +30,7 @@ import re
 
 import pandas as pd
 
-from . import analyses, formatting, vocab
+from . import formatting, vocab
 
 GABAPENTINOIDS = frozenset({"gabapentin", "pregabalin", "gabapentinoids"})
 BACK_PAIN = "back_pain"  # the group of conditions in data/vocabulary/conditions.csv
@@ -86,7 +86,7 @@ def published_table(published: pd.DataFrame, printed: pd.DataFrame) -> pd.DataFr
         text = formatting.published_estimate(printed.loc[index])
         out.append(
             {
-                "review": analyses.study_label(row["review"]),
+                "review": vocab.study_name(row["review"]),
                 "comparison": row["comparison"],
                 "condition": vocab.condition_label(row["condition"]),
                 "outcome": row["outcome_as_reported"],
@@ -134,7 +134,7 @@ def pain_differences(published: pd.DataFrame, continuous: pd.DataFrame) -> tuple
         k = "" if pd.isna(row.n_studies) else f" ({int(row.n_studies)} trials)"
         kept.append(
             {
-                "label": f"{analyses.study_label(row.review)}{k}",
+                "label": f"{vocab.study_name(row.review)}{k}",
                 "condition": vocab.condition_label(row.condition),
                 "estimate": float(row.estimate),
                 "ci_low": float(row.ci_low),
@@ -170,7 +170,7 @@ def pain_differences(published: pd.DataFrame, continuous: pd.DataFrame) -> tuple
         weeks = "" if pd.isna(row.timepoint_weeks) else f", week {int(row.timepoint_weeks)}"
         kept.append(
             {
-                "label": f"{analyses.study_label(row.study)}: {row.outcome.split('_')[0]} pain"
+                "label": f"{vocab.study_name(row.study)}: {row.outcome.split('_')[0]} pain"
                 f"{weeks}",
                 "condition": vocab.condition_label(row.condition),
                 "estimate": float(row.difference),

@@ -118,14 +118,9 @@ BACK_PAIN_CLASSES_TABLE = "annotations/back_pain_table_classes"
 BACK_PAIN = "low_back_pain"  # missing_evidence's condition for the back-pain table
 
 
-def _annotation(table: str) -> list[dict[str, str]]:
-    """The rows of an annotation table, every cell as text ("" when empty)."""
-    return data.load(table, as_printed=True).to_dict("records")
-
-
 def row_notes() -> dict[str, str]:
     """Short reading notes for published rows whose number needs one (row id -> note)."""
-    return {r["id"]: r["note"] for r in _annotation(NOTES_TABLE)}
+    return {r["id"]: r["note"] for r in vocab.rows(NOTES_TABLE)}
 
 
 @dataclass(frozen=True)
@@ -144,13 +139,13 @@ def missing_evidence(condition: str = FM_CONDITION) -> dict[tuple[str, str | Non
     return {
         (r["drug"], r["outcome"] or None): Missing(
             r["reason"], tuple(k.strip() for k in r["sources"].split(";") if k.strip()))
-        for r in _annotation(MISSING_TABLE) if r["condition"] == condition
+        for r in vocab.rows(MISSING_TABLE) if r["condition"] == condition
     }
 
 
 def certainty_reasons() -> dict[str, str]:
     """Why a rating is what it is, where data/ records it (published row id -> words)."""
-    return {r["id"]: r["reason"] for r in _annotation(CERTAINTY_TABLE)}
+    return {r["id"]: r["reason"] for r in vocab.rows(CERTAINTY_TABLE)}
 
 
 def sof_back_pain() -> tuple[tuple[str, str, str, bool, str], ...]:
@@ -158,7 +153,7 @@ def sof_back_pain() -> tuple[tuple[str, str, str, bool, str], ...]:
     words, whether the subject is plural, and whether the drug is expected to give "more" of
     the outcome (an adverse event) or "less" (pain)."""
     return tuple((r["id"], r["subject"], r["outcome_words"], r["plural"] == "true", r["change"])
-                 for r in _annotation(SOF_TABLE))
+                 for r in vocab.rows(SOF_TABLE))
 
 
 # --------------------------------------------------------------------------- formatting
@@ -172,12 +167,6 @@ def trials_text(k: object, n: object) -> str:
         f"{k} {'trial' if str(k) == '1' else 'trials'}")
     people = "participants not printed" if formatting.blank(n) else f"{n} participants"
     return f"{trials}, {people}"
-
-
-def study_name(key: str) -> str:
-    """``"moore2009"`` -> ``"Moore 2009"``; a few keys have a display name
-    (``data/vocabulary/study_names.csv``); others as is."""
-    return vocab.study_names().get(str(key), analyses.study_label(key))
 
 
 # --------------------------------------------------------------------------- one entry
@@ -360,7 +349,7 @@ def _published_entry(option: Option, outcome: str, row: pd.Series,
                        else row["grade"])
     entry.status = row["status"]
     read_in = row["source"]
-    entry.source_text = study_name(row["review"]) + (
+    entry.source_text = vocab.study_name(row["review"]) + (
         "" if read_in == row["review"] else f", read in {read_in}"
     )
     entry.sources = data.sources(row)
@@ -416,7 +405,7 @@ def _computed_entry(option: Option, outcome: str, analysis: analyses.Analysis,
     entry.grade_row_id = grade_row
     statuses = sorted(set(analysis.selection.rows["status"]))
     entry.status = "computed from " + "/".join(statuses) + " counts"
-    studies = ", ".join(study_name(s) for s in analysis.studies)
+    studies = ", ".join(vocab.study_name(s) for s in analysis.studies)
     readers = sorted(set(analysis.selection.rows["source"]) - set(analysis.studies))
     entry.source_text = studies + (f", counts read in {', '.join(readers)}" if readers else "")
     entry.sources = sorted(set(analysis.selection.sources) | ({review} if review else set()))
@@ -427,7 +416,7 @@ def _computed_entry(option: Option, outcome: str, analysis: analyses.Analysis,
     if (analysis.table["n_arms"] > 1).any():
         entry.notes.append("dose arms combined, placebo counted once")
     if review:
-        entry.notes.append(f"GRADE from {study_name(review)}, which rated the same trial")
+        entry.notes.append(f"GRADE from {vocab.study_name(review)}, which rated the same trial")
     return entry
 
 
@@ -439,7 +428,8 @@ def missing_reason(option: Option, outcome: str, selection: analyses.Selection |
         if key in missing:
             return missing[key].reason
     if selection is not None and len(selection.without_counts):
-        names = ", ".join(dict.fromkeys(study_name(s) for s in selection.without_counts["study"]))
+        studies = selection.without_counts["study"]
+        names = ", ".join(dict.fromkeys(vocab.study_name(s) for s in studies))
         return f"no review printed a number; {names} printed percentages only, no counts"
     return "no review printed a number and no trial counts are in data/"
 
@@ -525,7 +515,7 @@ def other_estimates(published: pd.DataFrame, entries: dict[tuple[str, str], Entr
             out.append({
                 "Drug": e.option.label,
                 "Outcome": vocab.outcome_label(outcome),
-                "Review": study_name(row["review"]),
+                "Review": vocab.study_name(row["review"]),
                 "Dose": "all doses" if formatting.blank(row["dose_mg_day"]) else
                 f"{row['dose_mg_day']} {e.option.unit}",
                 "Estimate as printed": formatting.published_estimate(row),
@@ -753,7 +743,7 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
                 f"{trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
                 + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded in data/")
             ),
-            "Review (status)": f"{study_name(r['review'])}{read_in} ({r['status']})",
+            "Review (status)": f"{vocab.study_name(r['review'])}{read_in} ({r['status']})",
             "id": r["id"],
         })
     for (drug, _), missing in missing_evidence(BACK_PAIN).items():

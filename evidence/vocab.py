@@ -10,7 +10,7 @@ once, in a vocabulary table, and every module and notebook asks this one for it:
   (``vocabulary/conditions.csv``: the words and the group, e.g. ``back_pain``);
 * :func:`drug_label` (``vocabulary/drugs.csv``);
 * :func:`verdicts` and :func:`verdict_meanings` (``vocabulary/verdicts.csv``, in the book's
-  order), :func:`seed_articles` (``vocabulary/seed_articles.csv``) and :func:`study_names`
+  order), :func:`seed_articles` (``vocabulary/seed_articles.csv``) and :func:`study_name`
   (``vocabulary/study_names.csv``: the few bibliography keys that do not read as "Author
   year").
 
@@ -27,6 +27,7 @@ use the vocabulary; the parsed table is kept while the file is unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -162,6 +163,17 @@ def seed_articles() -> list[dict[str, str]]:
 def study_names() -> dict[str, str]:
     """Display names of the bibliography keys that do not read as "Author year"."""
     return {r["study"]: r["name"] for r in rows(STUDY_NAMES)}
+
+
+def study_name(key: str) -> str:
+    """How the book names a study or review: its display name if it has one, else the key
+    read as "Author year" (``"spaeth2012"`` -> ``"Spaeth 2012"``), else the key as it is."""
+    key = str(key)
+    names = study_names()
+    if key in names:
+        return names[key]
+    m = re.fullmatch(r"([a-z]+)(\d{4})([a-z]?)", key)
+    return f"{m.group(1).capitalize()} {m.group(2)}{m.group(3)}" if m else key
 
 
 # --------------------------------------------------------------------------- lazy constants

@@ -43,9 +43,9 @@ def _read_log(tmp_path: Path, code: str) -> list[str]:
 
 
 def test_an_import_records_the_engine_modules_it_loads_and_no_others(tmp_path):
-    reads = _read_log(tmp_path, "from evidence import back_pain")
-    # back_pain imports analyses, which imports meta: all three, and the package itself.
-    assert {"evidence/back_pain.py", "evidence/analyses.py", "evidence/meta.py",
+    reads = _read_log(tmp_path, "from evidence import agreement")
+    # agreement imports analyses, which imports meta: all three, and the package itself.
+    assert {"evidence/agreement.py", "evidence/analyses.py", "evidence/meta.py",
             "evidence/__init__.py"} <= set(reads)
     assert "evidence/charts.py" not in reads and "evidence/pk.py" not in reads
     assert not any(rel.startswith(("tools/", "tests/")) for rel in reads)
