@@ -39,7 +39,9 @@ def test_every_pasted_key_exists_and_has_sources():
         if not notebook.is_file():
             problems.append(f"{where}: no notebook {nb_rel}")
             continue
-        keys = cache.setdefault(notebook, _glued_keys(notebook))
+        if notebook not in cache:  # read each notebook once (setdefault would re-read it)
+            cache[notebook] = _glued_keys(notebook)
+        keys = cache[notebook]
         if key not in keys:
             problems.append(f"{where}: {notebook.name} glues no key {key!r}")
         elif not keys[key].get("evidence", {}).get("sources"):
