@@ -21,7 +21,7 @@ from evidence import BOOK, DATA
 from evidence.data import KEY_COLUMNS
 from tools.validate import ANNOTATION_KIND, VOCABULARY_KIND, table_kind
 
-__all__ = ["TableStats", "render", "stats", "write"]
+__all__ = ["TableStats", "main", "render", "stats"]
 
 STATUSES = ("verified", "secondary", "derived")
 GENERATED_BY = "python -m tools.data_appendix"
@@ -207,13 +207,6 @@ def render(root: Path | str = DATA) -> str:
                 f"{required} | {_cell(f.get('description', ''))} | {_cell(_constraints(f))} |"
             )
     return "\n".join(out) + "\n"
-
-
-def write(out: Path | str = BOOK / "data.md", root: Path | str = DATA) -> Path:
-    """Write the page and return its path."""
-    out = Path(out)
-    out.write_text(render(root), encoding="utf-8")
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
