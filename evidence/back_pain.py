@@ -30,6 +30,7 @@ import re
 
 import pandas as pd
 
+from . import comparisons as cmp
 from . import formatting, vocab
 
 GABAPENTINOIDS = frozenset({"gabapentin", "pregabalin", "gabapentinoids"})
@@ -216,3 +217,76 @@ def side_by_side(chart, effects: list[str], measure: str):
         row["95% CI"] = f"{m.group(2)} to {m.group(3)}"
         row.pop("Weight", None)
     return chart
+
+
+# ------------------------------------------------------------- the comparisons chapter's table
+# Every published back-pain estimate beside the drug classes with none (chapter 5).
+
+BACK_PAIN_CONDITIONS_TABLE = "annotations/back_pain_table_conditions"
+BACK_PAIN_CLASSES_TABLE = "annotations/back_pain_table_classes"
+
+
+
+def back_pain_conditions() -> list[str]:
+    """The back-pain populations whose published rows the back-pain table shows (a selection
+    of the vocabulary's group back_pain: ``data/annotations/back_pain_table_conditions.csv``)."""
+    return [r["condition"] for r in vocab.rows(BACK_PAIN_CONDITIONS_TABLE)]
+
+
+def back_pain_classes() -> list[str]:
+    """The drugs and classes of the back-pain table, in its order
+    (``data/annotations/back_pain_table_classes.csv``)."""
+    return [r["drug"] for r in vocab.rows(BACK_PAIN_CLASSES_TABLE)]
+
+
+def back_pain_missing_sources() -> list[str]:
+    """The bibliography keys behind the back-pain table's missing classes."""
+    return sorted({k for m in cmp.missing_evidence(cmp.BACK_PAIN).values() for k in m.sources})
+
+
+def back_pain_rows(published: pd.DataFrame) -> pd.DataFrame:
+    """Every published row for a back-pain condition, in class order (as printed)."""
+    rows = published[published["condition"].isin(back_pain_conditions())].copy()
+    classes = back_pain_classes()
+    unknown = sorted(set(rows["drug"]) - set(classes))
+    if unknown:
+        raise ValueError(f"back-pain rows for drugs not in data/{BACK_PAIN_CLASSES_TABLE}.csv: "
+                         f"{unknown}")
+    rows["_order"] = rows["drug"].map(classes.index)
+    rows["_harm"] = rows["outcome"].map(vocab.is_harm)
+    return rows.sort_values(["_order", "_harm", "review", "id"], kind="stable").drop(
+        columns=["_order", "_harm"])
+
+
+def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
+    """The back-pain table: every pooled estimate as printed, then the missing classes
+    (:func:`evidence.comparisons.missing_evidence` for :data:`evidence.comparisons.BACK_PAIN`)."""
+    out = []
+    notes = cmp.row_notes()
+    rows = back_pain_rows(published)
+    for _, r in rows.iterrows():
+        note = notes.get(str(r["id"]), "")
+        read_in = "" if r["source"] == r["review"] else f", read in {r['source']}"
+        out.append({
+            "Drug or class": vocab.capital(vocab.drug_label(r["drug"])),
+            "Population: outcome": f"{vocab.condition_label(r['condition'])}: "
+                                   f"{r['outcome_as_reported']}",
+            "Estimate as printed": formatting.published_estimate(r) + (f"\n{note}" if note else ""),
+            "Trials, participants; certainty": (
+                f"{formatting.trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
+                + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded in data/")
+            ),
+            "Review (status)": f"{vocab.study_name(r['review'])}{read_in} ({r['status']})",
+            "id": r["id"],
+        })
+    for (drug, _), missing in cmp.missing_evidence(cmp.BACK_PAIN).items():
+        if drug in set(rows["drug"]):
+            raise ValueError(f"{drug} is listed as missing in data/{cmp.MISSING_TABLE}.csv but "
+                             "has back-pain rows in published_pooled")
+        out.append({
+            "Drug or class": vocab.capital(vocab.drug_label(drug)),
+            "Population: outcome": vocab.condition_label(cmp.BACK_PAIN),
+            "Estimate as printed": "missing", "Trials, participants; certainty": "–",
+            "Review (status)": f"no data: {missing.reason}", "id": "",
+        })
+    return pd.DataFrame(out)

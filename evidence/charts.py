@@ -191,6 +191,13 @@ def _log_ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
+def pain_difference(scale: str) -> dict:
+    """:func:`forest_plot`'s measure, axis title and sides for mean differences in pain,
+    drug minus control, on a ``scale`` such as ``"0-10"``: pass as ``**pain_difference(...)``."""
+    return {"measure": "MD", "measure_label": f"Difference in pain, {scale} scale",
+            "favours": ("less pain on the drug", "more pain on the drug")}
+
+
 def forest_plot(
     data,
     pooled: Mapping | None = None,
@@ -371,23 +378,22 @@ def _nnt_nnh_encodings(
     axis_max: float,
     benefit_label: str,
     harm_label: str,
-    last_tooltip: tuple[str, str],
+    extra: list[tuple[str, str]],
 ) -> tuple[alt.X, alt.Y, list]:
-    """Log NNT (x) and NNH (y) axes and the tooltip shared by both benefit-harm charts;
-    ``last_tooltip`` is the (field, title) each chart adds at the end."""
+    """Log NNT (x) and NNH (y) axes and the benefit-harm chart's tooltip, ending with the
+    ``extra`` (field, title) pairs the options have."""
     ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if t <= axis_max]
     x = alt.X(f"{x_field}:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
               title=[benefit_label, "(lower is better)"])
     y = alt.Y(f"{y_field}:Q", scale=scale, axis=alt.Axis(values=ticks, format="~g"),
               title=[harm_label, "(higher is better)"])
-    field, title = last_tooltip
     tooltip = [
         alt.Tooltip("option:N", title="Option"),
         alt.Tooltip("nnt_text:N", title="NNT (95% CI)"),
         alt.Tooltip("nnh_text:N", title="NNH (95% CI)"),
         alt.Tooltip("certainty:N", title="Certainty (GRADE)"),
         alt.Tooltip("basis:N", title="Basis"),
-        alt.Tooltip(f"{field}:N", title=title),
+        *(alt.Tooltip(f"{field}:N", title=title) for field, title in extra),
     ]
     return x, y, tooltip
 
@@ -427,107 +433,7 @@ def _interval_marks(base: alt.Chart, x: alt.X, y: alt.Y, scale: alt.Scale, toolt
     return h_bars, v_bars, open_x, open_y
 
 
-def benefit_harm(
-    options: pd.DataFrame,
-    *,
-    title: str,
-    description: str,
-    benefit_label: str = "NNT for one more responder",
-    harm_label: str = "NNH for one more withdrawal (adverse events)",
-    axis_max: float = 100.0,
-) -> alt.LayerChart:
-    """Number needed to treat against number needed to harm, one point per option.
-
-    ``options`` columns: ``option`` (label), ``nnt``, ``nnt_ci_low``, ``nnt_ci_high``,
-    ``nnh``, ``nnh_ci_low``, ``nnh_ci_high`` (positive numbers; a CI bound may be
-    ``inf`` when the interval is not significant and runs through infinity, or NaN when
-    not printed), ``certainty`` (GRADE: high, moderate, low, very low, or "not graded")
-    and ``basis`` ("computed here" or "published review"). Both axes are logarithmic; a
-    low NNT is better and a high NNH is better, so the better options sit top-left, and
-    the diagonal marks "as many helped as harmed". Open-ended intervals are drawn to the
-    edge of the chart and say "∞" in the tooltip and the table.
-    """
-    need = ["option", "nnt", "nnh", "certainty", "basis"]
-    missing = [c for c in need if c not in options.columns]
-    if missing:
-        raise ValueError(f"benefit_harm: missing columns {missing}")
-    def cap(x):
-        return None if x is None else min(max(x, 1.0), axis_max)
-
-    rows = []
-    for o in options.to_dict(orient="records"):
-        n = _option_numbers(o, "benefit_harm")
-        if n["nnt"] is None or n["nnh"] is None:
-            raise ValueError(f"benefit_harm: {o['option']} needs both an NNT and an NNH")
-        rows.append(
-            {
-                "option": str(o["option"]),
-                "nnt": cap(n["nnt"]),
-                "nnh": cap(n["nnh"]),
-                "nnt_low": cap(n["nnt_ci_low"]),
-                "nnt_high": cap(n["nnt_ci_high"]),
-                "nnh_low": cap(n["nnh_ci_low"]),
-                "nnh_high": cap(n["nnh_ci_high"]),
-                "certainty": n["certainty"],
-                "basis": str(o["basis"]),
-                "nnt_open": n["nnt_ci_high"] is not None and n["nnt_ci_high"] >= axis_max,
-                "nnh_open": n["nnh_ci_high"] is not None and n["nnh_ci_high"] >= axis_max,
-                "nnt_text": n["nnt_text"],
-                "nnh_text": n["nnh_text"],
-                "note": str(o.get("note") or ""),
-            }
-        )
-    data = pd.DataFrame(rows)
-    scale = alt.Scale(type="log", domain=[1, axis_max], nice=False)
-    x, y, tooltip = _nnt_nnh_encodings(
-        "nnt", "nnh", scale, axis_max, benefit_label, harm_label, ("note", "Note")
-    )
-    base = alt.Chart(data)
-    diagonal, diagonal_label = _diagonal(scale, axis_max, angle=0)
-    h_bars, v_bars, open_nnt, open_nnh = _interval_marks(base, x, y, scale, tooltip, "nnt", "nnh")
-    points = base.mark_point(filled=True, size=170, stroke="#222222", strokeWidth=1).encode(
-        x=x,
-        y=y,
-        color=alt.Color(
-            "certainty:N",
-            scale=alt.Scale(domain=CERTAINTY_LEVELS, range=CERTAINTY_COLOURS),
-            title="GRADE certainty",
-        ),
-        shape=alt.Shape(
-            "basis:N",
-            scale=alt.Scale(domain=["computed here", "published review"],
-                            range=["circle", "diamond"]),
-            title="Basis",
-        ),
-        tooltip=tooltip,
-    )
-    labels = base.mark_text(align="left", dx=10, dy=-10, fontSize=13, color="#222222").encode(
-        x=x, y=y, text="option:N"
-    )
-    table_rows = [
-        {
-            "Option": r["option"],
-            "NNT (95% CI)": r["nnt_text"],
-            "NNH (95% CI)": r["nnh_text"],
-            "Certainty": r["certainty"],
-            "Basis": r["basis"],
-            "Note": r["note"],
-        }
-        for r in rows
-    ]
-    return alt.layer(
-        diagonal, diagonal_label, h_bars, v_bars, points, labels, open_nnt, open_nnh
-    ).properties(
-        title=title,
-        description=description,
-        width=420,
-        height=360,
-        padding={"left": 8, "top": 8, "right": 40, "bottom": 8},
-        usermeta={"table": table_rows},
-    )
-
-
-# ------------------------------------------------------------------ benefit and harm, gaps shown
+# ------------------------------------------------------------------ benefit and harm
 
 _GAP_LOW = 0.3  # the log axes start here: values below 1 are impossible for an NNT or NNH,
 _GAP_HIGH = 0.75  # so the strip between these two holds the options without that number
@@ -585,39 +491,45 @@ def _place_labels(points: list[dict], width: int, height: int, to_px,
     return placed
 
 
-def benefit_harm_gaps(
-    options: pd.DataFrame,
-    *,
-    title: str,
-    description: str,
+def benefit_harm(
+    options: pd.DataFrame, *, title: str, description: str,
     benefit_label: str = "NNT for one more responder",
     harm_label: str = "NNH for one more withdrawal (adverse events)",
     axis_max: float = 100.0,
     width: int = 440,
     height: int = 380,
 ) -> alt.LayerChart:
-    """:func:`benefit_harm` for options some of which lack a number: gaps shown, not dropped.
+    """Number needed to treat against number needed to harm, one point per option.
 
-    ``options`` has the columns of :func:`benefit_harm`, with NaN allowed in ``nnt`` or
-    ``nnh``, a ``missing`` column saying in words what is missing and why, and ``basis``
-    one of "published review", "computed here" or "mixed" (or "no data" when both numbers
-    are missing). An option with both numbers is placed as in :func:`benefit_harm`. An
-    option with only an NNT sits in a grey strip below the chart's floor (an NNH below 1 is
-    impossible, so the strip cannot be mistaken for a value), labelled "no NNH in data";
-    one with only an NNH sits in the strip left of the NNT axis. Options with neither are
-    named under the title. The data table behind the chart lists every option.
+    ``options`` columns: ``option`` (label), ``nnt``, ``nnt_ci_low``, ``nnt_ci_high``,
+    ``nnh``, ``nnh_ci_low``, ``nnh_ci_high`` (positive numbers; a CI bound may be ``inf``
+    when the interval is not significant and runs through infinity, or NaN when not
+    printed), ``certainty`` (GRADE: high, moderate, low, very low, or "not graded") and
+    ``basis`` ("published review", "computed here" or "mixed"); optional ``note`` (shown in
+    the tooltip and the table) and ``missing`` (what is missing and why, in words). Both
+    axes are logarithmic; a low NNT is better and a high NNH is better, so the better
+    options sit top-left, and the diagonal marks "as many helped as harmed". Open-ended
+    intervals are drawn to the edge of the chart and say "∞" in the tooltip and the table.
+
+    Options lacking a number are shown, not dropped: one with only an NNT sits in a grey
+    strip below the chart's floor (an NNH below 1 is impossible, so the strip cannot be
+    mistaken for a value), labelled "no NNH in data"; one with only an NNH sits in the strip
+    left of the NNT axis; options with neither are named under the title. The strips are
+    drawn only when some option needs them. The data table behind the chart lists every
+    option.
     """
-    need = ["option", "nnt", "nnh", "certainty", "basis", "missing"]
+    need = ["option", "nnt", "nnh", "certainty", "basis"]
     missing_cols = [c for c in need if c not in options.columns]
     if missing_cols:
-        raise ValueError(f"benefit_harm_gaps: missing columns {missing_cols}")
+        raise ValueError(f"benefit_harm: missing columns {missing_cols}")
+    extra = [(c, c.capitalize()) for c in ("note", "missing") if c in options.columns]
 
     def cap(x):
         return None if x is None else min(max(x, 1.0), axis_max)
 
     points, neither, table_rows = [], [], []
     for o in options.to_dict(orient="records"):
-        n = _option_numbers(o, "benefit_harm_gaps")
+        n = _option_numbers(o, "benefit_harm")
         certainty, nnt, nnh = n["certainty"], n["nnt"], n["nnh"]
         nlo, nhi, hlo, hhi = (n[k] for k in ("nnt_ci_low", "nnt_ci_high", "nnh_ci_low",
                                              "nnh_ci_high"))
@@ -628,14 +540,14 @@ def benefit_harm_gaps(
             "NNH (95% CI)": nnh_text,
             "Certainty": certainty if nnt is not None or nnh is not None else "–",
             "Basis": str(o["basis"]),
-            "Missing": str(o.get("missing") or ""),
+            **{title: str(o.get(c) or "") for c, title in extra},
         })
         if nnt is None and nnh is None:
             neither.append(str(o["option"]))
             continue
         basis = str(o["basis"])
         if basis not in BASIS_SHAPES:
-            raise ValueError(f"benefit_harm_gaps: unknown basis {basis!r} for {o['option']}")
+            raise ValueError(f"benefit_harm: unknown basis {basis!r} for {o['option']}")
         points.append({
             "option": str(o["option"]),
             "x": cap(nnt) if nnt is not None else _GAP_MID,
@@ -650,13 +562,15 @@ def benefit_harm_gaps(
             "basis": basis,
             "nnt_text": nnt_text,
             "nnh_text": nnh_text,
-            "missing": str(o.get("missing") or "none"),
+            **{c: str(o.get(c) or "none") for c, _ in extra},
         })
-    span = math.log10(axis_max) - math.log10(_GAP_LOW)
+    gaps = bool((options["nnt"].isna() ^ options["nnh"].isna()).any())  # one number only
+    low = _GAP_LOW if gaps else 1.0
+    span = math.log10(axis_max) - math.log10(low)
 
     def to_px(p):
-        fx = (math.log10(p["x"]) - math.log10(_GAP_LOW)) / span
-        fy = (math.log10(p["y"]) - math.log10(_GAP_LOW)) / span
+        fx = (math.log10(p["x"]) - math.log10(low)) / span
+        fy = (math.log10(p["y"]) - math.log10(low)) / span
         return width * fx, height * (1 - fy)
 
     # The strip labels' boxes, so that no option's label is written over them.
@@ -664,19 +578,18 @@ def benefit_harm_gaps(
                     to_px({"x": _GAP_MID, "y": 1})[0] + 8, to_px({"x": 1, "y": 0.8})[1]),
                    (to_px({"x": 28, "y": 1})[0], to_px({"x": 1, "y": _GAP_MID})[1] - 8,
                     width, to_px({"x": 1, "y": _GAP_MID})[1] + 8)]
-    placed = _place_labels(points, width, height, to_px, strip_boxes)
+    placed = _place_labels(points, width, height, to_px, strip_boxes if gaps else [])
     for p in placed:  # the label's anchor in data units, offset by pixels on the log axes
         p["label_x"] = p["x"] * 10 ** (p["label_dx"] * span / width)
         p["label_y"] = p["y"] * 10 ** (-p["label_dy"] * span / height)
     data = pd.DataFrame(placed, columns=[
         "option", "x", "y", "x_low", "x_high", "y_low", "y_high", "x_open", "y_open",
-        "certainty", "basis", "nnt_text", "nnh_text", "missing", "label_dx", "label_dy",
-        "label_align", "label_x", "label_y"])
-    scale = alt.Scale(type="log", domain=[_GAP_LOW, axis_max], nice=False)
+        "certainty", "basis", "nnt_text", "nnh_text", *(c for c, _ in extra), "label_dx",
+        "label_dy", "label_align", "label_x", "label_y"])
+    scale = alt.Scale(type="log", domain=[low, axis_max], nice=False)
     bases = [b for b in BASIS_SHAPES if b in {p["basis"] for p in points}]
-    x, y, tooltip = _nnt_nnh_encodings(
-        "x", "y", scale, axis_max, benefit_label, harm_label, ("missing", "Missing")
-    )
+    x, y, tooltip = _nnt_nnh_encodings("x", "y", scale, axis_max, benefit_label, harm_label,
+                                       extra)
     strips = alt.Chart(alt.Data(values=[
         {"x0": _GAP_LOW, "x1": _GAP_HIGH, "y0": _GAP_LOW, "y1": axis_max},
         {"x0": _GAP_HIGH, "x1": axis_max, "y0": _GAP_LOW, "y1": _GAP_HIGH},
@@ -727,8 +640,8 @@ def benefit_harm_gaps(
         if neither else []
     )
     return alt.layer(
-        strips, strip_labels, diagonal, diagonal_label, h_bars, v_bars, marks, *labels,
-        open_x, open_y,
+        *((strips, strip_labels) if gaps else ()), diagonal, diagonal_label, h_bars, v_bars,
+        marks, *labels, open_x, open_y,
     ).properties(
         title=alt.Title(title, subtitle=subtitle, subtitleFontSize=13,
                         subtitleColor="#333333"),

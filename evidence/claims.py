@@ -185,7 +185,7 @@ def counts_table(claims: pd.DataFrame) -> Table:
     foot = pd.DataFrame([{article: "All articles",
                           **{c: int(rows[c].sum()) for c in rows.columns if c != article}}])
     return table(rows, "Claims checked in each article, by verdict", html=[article],
-                 row_header=article, foot=foot, widths={article: "medium"})
+                 caption_visible=True, row_header=article, foot=foot, widths={article: "medium"})
 
 
 # --------------------------------------------------------------------------- the chart
@@ -357,7 +357,7 @@ def claims_table(
         "References page."
     )
     return table(
-        pd.DataFrame(rows), caption,
+        pd.DataFrame(rows), caption, caption_visible=True,
         html=["Article", "Claim (paraphrased) and why", "Verdict", "Evidence"],
         sort_keys={"Article": "article_key", "Verdict": "verdict_key"}, row_id="row_id",
         nowrap=["Verdict"], widths={"Claim (paraphrased) and why": "wide", "Evidence": "medium"},

@@ -24,12 +24,14 @@ and it must say where the entry came from. The rules, in order:
 
 Nothing here reads the data tables: the notebook loads them with :func:`evidence.data.load`
 and passes them in. The editorial annotations (the drugs and outcomes compared, reading
-notes, reasons an entry is missing or a rating is what it is, what the back-pain table and
-the back-pain rows of the summary of findings show) are the exception: they are read from
+notes, reasons an entry is missing) are the exception: they are read from
 ``data/annotations/`` through :func:`evidence.data.load` too, by :data:`FM_OPTIONS`,
-:data:`FM_OUTCOMES`, :func:`row_notes`, :func:`missing_evidence`, :func:`certainty_reasons`,
-:func:`back_pain_conditions`, :func:`back_pain_classes` and :func:`sof_back_pain`; the words
-for codes come from the vocabulary (:mod:`evidence.vocab`).
+:data:`FM_OUTCOMES`, :func:`row_notes` and :func:`missing_evidence`; the words for codes
+come from the vocabulary (:mod:`evidence.vocab`).
+
+The rest of the chapter's engine builds on these entries: the summary of findings
+(:mod:`evidence.summary_of_findings`), placebo responses across trials
+(:mod:`evidence.placebo`) and the back-pain table (:mod:`evidence.back_pain`).
 """
 
 from __future__ import annotations
@@ -111,10 +113,6 @@ FM_OPTIONS = vocab.LazyTuple(_options)
 
 NOTES_TABLE = "annotations/comparison_notes"
 MISSING_TABLE = "annotations/missing_evidence"
-CERTAINTY_TABLE = "annotations/certainty_reasons"
-SOF_TABLE = "annotations/summary_of_findings_back_pain"
-BACK_PAIN_CONDITIONS_TABLE = "annotations/back_pain_table_conditions"
-BACK_PAIN_CLASSES_TABLE = "annotations/back_pain_table_classes"
 BACK_PAIN = "low_back_pain"  # missing_evidence's condition for the back-pain table
 
 
@@ -141,32 +139,6 @@ def missing_evidence(condition: str = FM_CONDITION) -> dict[tuple[str, str | Non
             r["reason"], tuple(k.strip() for k in r["sources"].split(";") if k.strip()))
         for r in vocab.rows(MISSING_TABLE) if r["condition"] == condition
     }
-
-
-def certainty_reasons() -> dict[str, str]:
-    """Why a rating is what it is, where data/ records it (published row id -> words)."""
-    return {r["id"]: r["reason"] for r in vocab.rows(CERTAINTY_TABLE)}
-
-
-def sof_back_pain() -> tuple[tuple[str, str, str, bool, str], ...]:
-    """The back-pain rows of the summary of findings, in order: row id, subject, outcome in
-    words, whether the subject is plural, and whether the drug is expected to give "more" of
-    the outcome (an adverse event) or "less" (pain)."""
-    return tuple((r["id"], r["subject"], r["outcome_words"], r["plural"] == "true", r["change"])
-                 for r in vocab.rows(SOF_TABLE))
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def trials_text(k: object, n: object) -> str:
-    """``"3 trials, 121 participants"`` from printed counts, saying which is missing."""
-    if formatting.blank(k) and formatting.blank(n):
-        return "not in data/"
-    trials = "trials not printed" if formatting.blank(k) else (
-        f"{k} {'trial' if str(k) == '1' else 'trials'}")
-    people = "participants not printed" if formatting.blank(n) else f"{n} participants"
-    return f"{trials}, {people}"
 
 
 # --------------------------------------------------------------------------- one entry
@@ -344,7 +316,7 @@ def _published_entry(option: Option, outcome: str, row: pd.Series,
         )
     else:
         entry.ratio_text = "not printed"
-    entry.trials_text = trials_text(row["n_studies"], row["n_participants"])
+    entry.trials_text = formatting.trials_text(row["n_studies"], row["n_participants"])
     entry.certainty = ("not recorded in data/" if formatting.blank(row["grade"])
                        else row["grade"])
     entry.status = row["status"]
@@ -580,7 +552,7 @@ def chart_options(
     harm: str,
     options: Sequence[Option] = FM_OPTIONS,
 ) -> pd.DataFrame:
-    """One row per option for :func:`evidence.charts.benefit_harm_gaps`.
+    """One row per option for :func:`evidence.charts.benefit_harm`.
 
     NNT from the ``benefit`` outcome, NNH from the ``harm`` outcome; NaN where the entry
     has no number. Certainty is the benefit entry's (the harm entry's when there is no
@@ -619,199 +591,3 @@ def chart_options(
 def sources_of(entries: Iterable[Entry]) -> list[str]:
     """Every bibliography key behind a set of entries."""
     return sorted({k for e in entries for k in e.sources})
-
-
-# --------------------------------------------------------------------------- summary of findings
-
-# Analyses another notebook already records under the same id (record_analysis ids must be
-# unique across notebooks): 03_gabapentin_fm_trial.ipynb and 03_pooled_fibromyalgia.ipynb.
-RECORDED_ELSEWHERE = frozenset({
-    "gabapentin_fm_pain30",
-    "gabapentin_fm_withdrawal_ae",
-    "sodium_oxybate_fm_pain30",
-    "sodium_oxybate_fm_pain50",
-    "sodium_oxybate_fm_withdrawal_ae",
-})
-
-
-def meaning(subject: str, outcome_name: str, certainty: str, significant: bool | None,
-            basis: str, *, plural: bool = False, reason: str = "", change: str = "more"
-            ) -> str:
-    """What an entry means in words, with GRADE's standard phrasing for its certainty.
-
-    High: "X increases ..."; moderate: "X probably increases ..."; low: "X may increase
-    ..."; very low: "The evidence is very uncertain about the effect of X on ...". An
-    interval that includes no effect reads "little or no difference". Without a GRADE
-    rating in data/, the sentence says what the trials showed and that no rating was read.
-    ``change`` is "more" (the drug raises the chance of the outcome) or "less" (it reduces
-    it, for pain scores).
-    """
-    if basis == NO_DATA:
-        return f"No estimate: {reason}." if reason else "No estimate in data/."
-    level = certainty.lower().strip()
-    low = subject[0].lower() + subject[1:]
-    if change == "more":
-        s_form, base, past = "increases", "increase", "increased"
-        obj = f"the chance of {outcome_name}"
-    else:
-        s_form, base, past = "reduces", "reduce", "reduced"
-        obj = outcome_name
-    if plural:
-        s_form = base
-    make = "make" if plural else "makes"
-    if level == "very low":
-        return f"The evidence is very uncertain about the effect of {low} on {outcome_name}."
-    if level in ("high", "moderate", "low"):
-        hedge = {"high": "", "moderate": "probably ", "low": "may "}[level]
-        if significant is False:
-            verb = f"{hedge}{make if level != 'low' else 'make'} little or no difference to"
-            return f"{subject} {verb} {outcome_name}."
-        verb = base if level == "low" else s_form
-        text = f"{subject} {hedge}{verb} {obj}."
-        if significant is None:
-            text = text[:-1] + " (no interval printed)."
-        return text
-    rated = ("certainty was not rated in the sources read" if level in ("", NOT_RATED)
-             or level.startswith("not recorded") else f"certainty rated {certainty}")
-    if significant is False:
-        return (f"In the trials behind this estimate the interval included no effect of {low} "
-                f"on {outcome_name}; {rated}.")
-    interval = "" if significant else " (no interval printed)"
-    return f"In the trials behind this estimate, {low} {past} {obj}{interval}; {rated}."
-
-
-def headline_benefit(entries: dict[tuple[str, str], Entry], option: Option) -> Entry:
-    """The summary-of-findings benefit for a drug: at least 50 % less pain where there is
-    an entry, else at least 30 %, else the (missing) 50 % entry."""
-    e50 = entries[(option.drug, "pain_response_50")]
-    e30 = entries[(option.drug, "pain_response_30")]
-    if e50.basis != NO_DATA:
-        return e50
-    if e30.basis != NO_DATA:
-        return e30
-    return e50
-
-
-# --------------------------------------------------------------------------- back pain
-
-def back_pain_conditions() -> list[str]:
-    """The back-pain populations whose published rows the back-pain table shows (a selection
-    of the vocabulary's group back_pain: ``data/annotations/back_pain_table_conditions.csv``)."""
-    return [r["condition"] for r in vocab.rows(BACK_PAIN_CONDITIONS_TABLE)]
-
-
-def back_pain_classes() -> list[str]:
-    """The drugs and classes of the back-pain table, in its order
-    (``data/annotations/back_pain_table_classes.csv``)."""
-    return [r["drug"] for r in vocab.rows(BACK_PAIN_CLASSES_TABLE)]
-
-
-def back_pain_missing_sources() -> list[str]:
-    """The bibliography keys behind the back-pain table's missing classes."""
-    return sorted({k for m in missing_evidence(BACK_PAIN).values() for k in m.sources})
-
-
-def back_pain_rows(published: pd.DataFrame) -> pd.DataFrame:
-    """Every published row for a back-pain condition, in class order (as printed)."""
-    rows = published[published["condition"].isin(back_pain_conditions())].copy()
-    classes = back_pain_classes()
-    unknown = sorted(set(rows["drug"]) - set(classes))
-    if unknown:
-        raise ValueError(f"back-pain rows for drugs not in data/{BACK_PAIN_CLASSES_TABLE}.csv: "
-                         f"{unknown}")
-    rows["_order"] = rows["drug"].map(classes.index)
-    rows["_harm"] = rows["outcome"].map(vocab.is_harm)
-    return rows.sort_values(["_order", "_harm", "review", "id"], kind="stable").drop(
-        columns=["_order", "_harm"])
-
-
-def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
-    """The back-pain table: every pooled estimate as printed, then the missing classes
-    (:func:`missing_evidence` for :data:`BACK_PAIN`)."""
-    out = []
-    notes = row_notes()
-    rows = back_pain_rows(published)
-    for _, r in rows.iterrows():
-        note = notes.get(str(r["id"]), "")
-        read_in = "" if r["source"] == r["review"] else f", read in {r['source']}"
-        out.append({
-            "Drug or class": vocab.capital(vocab.drug_label(r["drug"])),
-            "Population: outcome": f"{vocab.condition_label(r['condition'])}: "
-                                   f"{r['outcome_as_reported']}",
-            "Estimate as printed": formatting.published_estimate(r) + (f"\n{note}" if note else ""),
-            "Trials, participants; certainty": (
-                f"{trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
-                + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded in data/")
-            ),
-            "Review (status)": f"{vocab.study_name(r['review'])}{read_in} ({r['status']})",
-            "id": r["id"],
-        })
-    for (drug, _), missing in missing_evidence(BACK_PAIN).items():
-        if drug in set(rows["drug"]):
-            raise ValueError(f"{drug} is listed as missing in data/{MISSING_TABLE}.csv but "
-                             "has back-pain rows in published_pooled")
-        out.append({
-            "Drug or class": vocab.capital(vocab.drug_label(drug)),
-            "Population: outcome": vocab.condition_label(BACK_PAIN),
-            "Estimate as printed": "missing", "Trials, participants; certainty": "–",
-            "Review (status)": f"no data: {missing.reason}", "id": "",
-        })
-    return pd.DataFrame(out)
-
-
-# --------------------------------------------------------------------------- placebo responses
-
-
-def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], Entry]
-                      ) -> pd.DataFrame:
-    """Placebo responder rates behind the entries, for the cross-trial section.
-
-    Published rows that print a control rate (converted to percent; per 1000 divided by
-    ten) and computed entries (placebo events over placebo participants). Rounded rates
-    (``secondary``) are kept as printed, in ``printed``.
-    """
-    out = []
-    for (drug, outcome), e in entries.items():
-        if not vocab.is_desirable(outcome) or e.basis == NO_DATA:
-            continue
-        if e.basis == PUBLISHED:
-            r = e.row
-            if formatting.blank(r["rate_control"]):
-                continue
-            scale = 10.0 if r["rate_unit"] == "per_1000" else 1.0
-            unit = " per 1000" if r["rate_unit"] == "per_1000" else " %"
-            out.append({
-                "drug": drug, "Drug": e.option.label, "Outcome": vocab.outcome_label(outcome),
-                "placebo_pct": float(r["rate_control"]) / scale,
-                "drug_pct": None if formatting.blank(r["rate_treatment"])
-                else float(r["rate_treatment"]) / scale,
-                "printed": f"{r['rate_treatment']} vs {r['rate_control']}{unit}",
-                "Source (status)": f"{e.source_text} ({e.status})",
-                "sources": e.sources,
-            })
-        else:
-            c = e.analysis.counts()
-            out.append({
-                "drug": drug, "Drug": e.option.label, "Outcome": vocab.outcome_label(outcome),
-                "placebo_pct": 100 * c["events_control"] / c["n_control"],
-                "drug_pct": 100 * c["events_treatment"] / c["n_treatment"],
-                "printed": f"{c['events_treatment']}/{c['n_treatment']} vs "
-                           f"{c['events_control']}/{c['n_control']}",
-                "Source (status)": f"{e.source_text} ({e.status})",
-                "sources": e.sources,
-            })
-    return pd.DataFrame(out)
-
-
-def nnt_from_rr(rr: float, control_risk: float) -> float:
-    """NNT implied by a risk ratio at a given control (placebo) risk: 1 / (p_c (RR - 1)).
-
-    Shows why an NNT carries its trials' placebo response with it (Cochrane Handbook
-    15.4.4): the same relative effect gives a smaller NNT where more people respond on
-    placebo.
-    """
-    if not 0 < control_risk < 1:
-        raise ValueError("control_risk must be a proportion between 0 and 1")
-    if rr <= 1:
-        raise ValueError("nnt_from_rr needs a risk ratio above 1 (a benefit)")
-    return 1.0 / (control_risk * (rr - 1.0))

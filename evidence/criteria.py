@@ -36,7 +36,7 @@ import math
 import numbers
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -303,6 +303,16 @@ class Answers:
     lower_abdominal_pain: bool | int | None = None
     depression: bool | int | None = None
     other_disorder_explains_pain: bool = False
+
+    @classmethod
+    def from_parameters(cls, namespace: dict, prefix: str = "case_") -> Answers:
+        """The answers held in ``namespace`` as ``<prefix><field>`` variables (a notebook's
+        papermill parameters: ``case_fatigue = 2`` ...); every field must be there."""
+        names = [f.name for f in fields(cls)]
+        absent = [prefix + n for n in names if prefix + n not in namespace]
+        if absent:
+            raise ValueError(f"the answers need the parameters {', '.join(absent)}")
+        return cls(**{n: namespace[prefix + n] for n in names})
 
 
 def examples() -> list[tuple[str, Answers]]:

@@ -94,3 +94,13 @@ def printed_numbers(row: Mapping) -> dict[str, str]:
         "rate_c": first("rate_control"),
         "status": str(row["status"]),
     }
+
+
+def trials_text(k: object, n: object) -> str:
+    """``"3 trials, 121 participants"`` from printed counts, saying which is missing."""
+    if blank(k) and blank(n):
+        return "not in data/"
+    trials = "trials not printed" if blank(k) else (
+        f"{k} {'trial' if str(k) == '1' else 'trials'}")
+    people = "participants not printed" if blank(n) else f"{n} participants"
+    return f"{trials}, {people}"

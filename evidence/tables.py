@@ -117,7 +117,7 @@ class Table:
         frame: pd.DataFrame,
         caption: str,
         *,
-        caption_visible: bool = True,
+        caption_visible: bool = False,
         group: str | None = None,
         widths: Mapping[str, str] | None = None,
         numeric: Iterable[str] = (),
@@ -301,8 +301,9 @@ def table(frame: pd.DataFrame, caption: str, **options) -> Table:
     Options (all keyword-only; columns are named as in ``frame``):
 
     ``caption_visible``
-        ``False`` hides the caption visually (screen readers still read it), for tables the
-        chapter captions in its own words above them.
+        ``True`` shows the caption above the table. By default it is hidden visually (screen
+        readers still read it as the table's name), because a chapter introduces each table
+        in its own words.
     ``group``
         a column whose value heads each run of rows, in a row spanning the table, instead of
         being a column.

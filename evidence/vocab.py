@@ -179,54 +179,49 @@ def study_name(key: str) -> str:
 # --------------------------------------------------------------------------- lazy constants
 
 
-class LazyTuple(Sequence):
-    """A tuple read from ``data/`` each time it is used, not when the module is imported.
+class _Lazy:
+    """A value read from ``data/`` each time it is used, not when the module is imported.
 
     A module keeps the name of a constant it used to type in (``claims.VERDICTS``) while its
-    value comes from a table: iterating, indexing, ``len``, ``in`` and ``.index`` all read
-    the table then (recorded, see :func:`rows`), so importing a module reads nothing.
+    value comes from a table: iterating, indexing, ``len`` and ``in`` all read the table
+    then (recorded, see :func:`rows`), so importing a module reads nothing.
     """
 
-    def __init__(self, read: Callable[[], Sequence[Any]]):
+    def __init__(self, read: Callable[[], Any]):
         self._read = read
 
-    def _items(self) -> tuple:
-        return tuple(self._read())
+    def _value(self):
+        return self._read()
 
-    def __getitem__(self, index):
-        return self._items()[index]
+    def __getitem__(self, key):
+        return self._value()[key]
 
     def __len__(self) -> int:
-        return len(self._items())
+        return len(self._value())
 
     def __iter__(self) -> Iterator:
-        return iter(self._items())
+        return iter(self._value())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._value()!r})"
+
+
+class LazyTuple(_Lazy, Sequence):
+    """A tuple read when used (see :class:`_Lazy`); ``.index`` and ``==`` work as on a tuple."""
+
+    def _value(self) -> tuple:
+        return tuple(self._read())
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LazyTuple | tuple | list):
-            return self._items() == tuple(other)
+            return self._value() == tuple(other)
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __repr__(self) -> str:
-        return f"LazyTuple({self._items()!r})"
 
+class LazyMapping(_Lazy, Mapping):
+    """A mapping read when used (see :class:`_Lazy`)."""
 
-class LazyMapping(Mapping):
-    """A mapping read from ``data/`` each time it is used (see :class:`LazyTuple`)."""
-
-    def __init__(self, read: Callable[[], Mapping[Any, Any]]):
-        self._read = read
-
-    def __getitem__(self, key):
-        return self._read()[key]
-
-    def __iter__(self) -> Iterator:
-        return iter(self._read())
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __repr__(self) -> str:
-        return f"LazyMapping({dict(self._read())!r})"
+    def _value(self) -> dict:
+        return dict(self._read())

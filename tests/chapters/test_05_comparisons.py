@@ -16,10 +16,11 @@ import math
 
 import pandas as pd
 import pytest
-from support import ROOT, csv_rows
+from support import ROOT, chart_layers, csv_rows
 
-from evidence import charts, data
+from evidence import back_pain, charts, data, placebo
 from evidence import comparisons as cmp
+from evidence import summary_of_findings as sof
 
 Z = 1.959963984540054
 NUMBER_MEASURES = {"RR", "OR", "RD", "NNT", "NNH"}
@@ -287,7 +288,7 @@ def test_analyses_recorded_elsewhere_exist_in_those_notebooks():
                 record = out.get("metadata", {}).get("evidence", {}).get("analysis")
                 if record:
                     recorded.setdefault(record["analysis_id"], set()).add(path.name)
-    for analysis_id in cmp.RECORDED_ELSEWHERE:
+    for analysis_id in sof.RECORDED_ELSEWHERE:
         assert recorded.get(analysis_id, set()) - {"05_comparisons.ipynb"}, analysis_id
         assert "05_comparisons.ipynb" not in recorded.get(analysis_id, set()), analysis_id
     assert "05_comparisons.ipynb" in recorded.get("sodium_oxybate_fm_dizziness", set())
@@ -348,7 +349,7 @@ def test_the_threshold_changes_which_options_are_placed(entries):
 def test_the_gap_chart_shows_strips_and_names_options_with_no_number(entries):
     options = cmp.chart_options(entries, benefit="pain_response_30", harm="withdrawal_ae")
     options["option"] = [o.label for o in cmp.FM_OPTIONS]
-    chart = charts.benefit_harm_gaps(options, title="t", description="d")
+    chart = charts.benefit_harm(options, title="t", description="d")
     spec = chart.to_dict()
     table = spec["usermeta"]["table"]
     assert [r["Option"] for r in table] == list(options["option"])
@@ -368,18 +369,30 @@ def test_the_gap_chart_refuses_unknown_categories():
     bad = pd.DataFrame([{"option": "x", "nnt": 5.0, "nnh": 10.0, "certainty": "strong",
                          "basis": "published review", "missing": ""}])
     with pytest.raises(ValueError, match="certainty"):
-        charts.benefit_harm_gaps(bad, title="t", description="d")
+        charts.benefit_harm(bad, title="t", description="d")
     with pytest.raises(ValueError, match="missing columns"):
-        charts.benefit_harm_gaps(bad.drop(columns="missing"), title="t", description="d")
+        charts.benefit_harm(bad.drop(columns="basis"), title="t", description="d")
+
+
+def test_the_chart_draws_no_strips_when_every_option_has_both_numbers():
+    both = pd.DataFrame([{"option": "x", "nnt": 5.0, "nnh": 10.0, "certainty": "low",
+                          "basis": "computed here"}])
+    spec = charts.benefit_harm(both, title="t", description="d").to_dict()
+    assert not [p for p in chart_layers(spec) if p["mark"]["type"] == "rect"]
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1.0, 100.0]
+    one = both.assign(nnh=float("nan"))
+    spec = charts.benefit_harm(one, title="t", description="d").to_dict()
+    assert [p for p in chart_layers(spec) if p["mark"]["type"] == "rect"]
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"][0] < 1
 
 
 # --------------------------------------------------------------------------- back pain
 
 
 def test_back_pain_table_is_every_back_pain_row_as_printed(published):
-    table = cmp.back_pain_table(published)
-    back_pain = {r["condition"] for r in csv_rows("vocabulary/conditions", group="back_pain")}
-    expected = [r for r in PUBLISHED_ROWS if r["condition"] in back_pain]
+    table = back_pain.back_pain_table(published)
+    conditions = {r["condition"] for r in csv_rows("vocabulary/conditions", group="back_pain")}
+    expected = [r for r in PUBLISHED_ROWS if r["condition"] in conditions]
     from_data = table[table["id"] != ""]
     assert sorted(from_data["id"]) == sorted(r["id"] for r in expected)
     enke = from_data[from_data["id"] == "enke2018_pain_intensity_short_term_gabapentinoids_md"]
@@ -398,11 +411,11 @@ def test_a_class_listed_as_missing_cannot_also_have_back_pain_rows(published):
     row = published[published["id"] == "enke2018_ae_any_gabapentinoids_nnh"].copy()
     row[["id", "drug"]] = ["someone2030_ae_any_nsaids_rr", "nsaids"]
     with pytest.raises(ValueError, match="nsaids is listed as missing"):
-        cmp.back_pain_table(pd.concat([published, row], ignore_index=True))
+        back_pain.back_pain_table(pd.concat([published, row], ignore_index=True))
 
 
 def test_back_pain_rows_put_benefits_before_harms_within_a_class(published):
-    rows = cmp.back_pain_rows(published)
+    rows = back_pain.back_pain_rows(published)
     for _, group in rows.groupby("drug", sort=False):
         harms = [o in KINDS["harm"] for o in group["outcome"]]
         assert harms == sorted(harms)
@@ -412,10 +425,10 @@ def test_back_pain_rows_put_benefits_before_harms_within_a_class(published):
 
 
 def test_nnt_from_rr_shows_the_placebo_response_at_work():
-    assert cmp.nnt_from_rr(1.5, 0.2) == pytest.approx(10.0)
-    assert cmp.nnt_from_rr(1.5, 0.4) == pytest.approx(5.0)
+    assert placebo.nnt_from_rr(1.5, 0.2) == pytest.approx(10.0)
+    assert placebo.nnt_from_rr(1.5, 0.4) == pytest.approx(5.0)
     with pytest.raises(ValueError):
-        cmp.nnt_from_rr(0.9, 0.2)
+        placebo.nnt_from_rr(0.9, 0.2)
 
 
 @pytest.mark.parametrize(("certainty", "significant", "expected"), [
@@ -430,12 +443,12 @@ def test_nnt_from_rr_shows_the_placebo_response_at_work():
                                     "sources read."),
 ])
 def test_meaning_uses_grade_wording(certainty, significant, expected):
-    assert cmp.meaning("Gabapentin", "dizziness", certainty, significant,
+    assert sof.meaning("Gabapentin", "dizziness", certainty, significant,
                        cmp.PUBLISHED) == expected
 
 
 def test_meaning_of_a_missing_entry_says_so():
-    assert cmp.meaning("Baclofen", "pain", "", None, cmp.NO_DATA, reason="no trial") == \
+    assert sof.meaning("Baclofen", "pain", "", None, cmp.NO_DATA, reason="no trial") == \
         "No estimate: no trial."
 
 

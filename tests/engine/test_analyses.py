@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 import pytest
-from support import FIXTURES, csv_rows
+from support import FIXTURES, chart_layers, csv_rows
 
 from evidence import analyses, book, charts, data, meta
 
@@ -330,20 +330,13 @@ def _bcg_pool() -> meta.PoolResult:
     return meta.pool(df, "RR", "DL")
 
 
-def _layers(spec: dict) -> list[dict]:
-    out = []
-    for part in spec.get("hconcat", []) + spec.get("layer", []):
-        out += _layers(part) if ("layer" in part or "hconcat" in part) else [part]
-    return out
-
-
 def test_forest_plot_of_a_pool_result():
     res = _bcg_pool()
     chart = charts.forest_plot(res, measure="RR", title="BCG", description="Forest plot.",
                                favours=("fewer", "more"))
     spec = chart.to_dict()
     assert spec["description"] == "Forest plot."
-    layers = _layers(spec)
+    layers = chart_layers(spec)
     areas = [p for p in layers if p["mark"]["type"] == "area"]
     assert len(areas) == 1  # one diamond
     diamond = areas[0]["data"]["values"] if "values" in areas[0].get("data", {}) else None
@@ -369,7 +362,7 @@ def test_forest_plot_without_pooling_has_no_diamond_and_a_difference_axis_at_zer
                             "ci_high": [0.25]})
     spec = charts.forest_plot({"One trial": (studies, None)}, measure="RD", title="t",
                               description="d").to_dict()
-    layers = _layers(spec)
+    layers = chart_layers(spec)
     assert not [p for p in layers if p["mark"]["type"] == "area"]
     null = [p for p in layers if p["mark"]["type"] == "rule" and "strokeDash" in p["mark"]][0]
     assert null["data"]["values"] == [{"null": 0.0}]
@@ -387,7 +380,7 @@ def test_benefit_harm_chart_shows_certainty_and_open_intervals():
     ])
     chart = charts.benefit_harm(options, title="t", description="Benefit and harm.")
     spec = chart.to_dict()
-    points = [p for p in _layers(spec) if p["mark"]["type"] == "point"][0]
+    points = [p for p in chart_layers(spec) if p["mark"]["type"] == "point"][0]
     assert points["encoding"]["color"]["field"] == "certainty"
     table = {r["Option"]: r for r in spec["usermeta"]["table"]}
     assert table["A"]["NNH (95% CI)"] == "15 (6 to ∞)"  # formatting.nnt: 6.0 reads "6"

@@ -297,3 +297,17 @@ def test_the_example_patients_are_the_table_s_rows_and_valid_input(criteria):
         assert answers.other_disorder_explains_pain is (row["other_disorder_explains_pain"]
                                                         == "true")
         assert set(crit.classify_all(answers, criteria)) == set(crit.VERSIONS), case
+
+
+def test_answers_from_a_notebooks_parameters_need_every_field():
+    params = {"case_painful_areas": ["neck"], "case_fatigue": 3, "case_waking_unrefreshed": 0,
+              "case_cognitive_symptoms": 1, "case_duration_months": 4,
+              "case_somatic_symptoms": None, "case_headaches": True,
+              "case_lower_abdominal_pain": False, "case_depression": False,
+              "case_other_disorder_explains_pain": False, "unrelated": 1}
+    answers = Answers.from_parameters(params)
+    assert answers.fatigue == 3 and answers.painful_areas == ["neck"]
+    assert answers.headaches is True and answers.duration_months == 4
+    del params["case_fatigue"], params["case_depression"]
+    with pytest.raises(ValueError, match="case_fatigue, case_depression"):
+        Answers.from_parameters(params)

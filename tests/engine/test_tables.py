@@ -169,14 +169,14 @@ def test_row_groups_head_their_rows_in_one_tbody_each():
 
 
 def test_caption_visible_or_hidden_and_names_the_region():
-    root = parse(table(FRAME, "Each drug"))
+    root = parse(table(FRAME, "Each drug", caption_visible=True))
     caption = next(root.iter("caption"))
     assert caption.text == "Each drug" and "evidence-vh" not in caption.classes
     wrap = next(root.iter("div"))
     assert "evidence-table-wrap" in wrap.classes
     assert wrap.attrs["role"] == "region" and wrap.attrs["tabindex"] == "0"
     assert wrap.attrs["aria-label"] == "Each drug"
-    hidden = next(parse(table(FRAME, "Each drug", caption_visible=False)).iter("caption"))
+    hidden = next(parse(table(FRAME, "Each drug")).iter("caption"))  # hidden by default
     assert hidden.text == "Each drug" and "evidence-vh" in hidden.classes
     css = CSS.read_text(encoding="utf-8")
     rule = re.search(r"\.evidence-vh \{([^}]*)\}", css)

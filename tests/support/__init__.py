@@ -16,7 +16,17 @@ SITE = ROOT / "_build" / "html"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 __all__ = ["BOOK", "DATA", "FIXTURES", "NOTEBOOKS", "ROOT", "SITE", "built_pages",
-           "content_pages", "csv_rows"]
+           "chart_layers", "content_pages", "csv_rows"]
+
+
+def chart_layers(spec: dict) -> list[dict]:
+    """The single-mark views of a Vega-Lite spec (a chart's ``to_dict()``), layers and
+    concatenations unnested, in drawing order."""
+    out = []
+    for part in spec.get("hconcat", []) + spec.get("vconcat", []) + spec.get("layer", []):
+        nested = any(k in part for k in ("layer", "hconcat", "vconcat"))
+        out += chart_layers(part) if nested else [part]
+    return out
 
 
 def csv_rows(table: str | Path, **where: str) -> list[dict[str, str]]:
