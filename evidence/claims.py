@@ -95,7 +95,9 @@ ARTICLE_BY_SEED: Mapping[str, Article] = vocab.LazyMapping(
 #: Ledger keys that name the seed article itself rather than evidence about the claim (the
 #: article's only "source" was itself). The table shows them as "the article itself" so the
 #: site is not named; the bibliography still lists them, marked as not evidence.
-SELF_KEYS: Mapping[str, str] = {"careclinic_baclofen": "004_2c05cc08ffcbd7bd.txt"}
+SELF_KEYS: Mapping[str, str] = vocab.LazyMapping(  # data/vocabulary/seed_articles.csv
+    lambda: {r["bibliography_key"]: r["seed"] for r in vocab.seed_articles()
+             if r["bibliography_key"]})
 
 COLUMNS = ("claim_id", "seed", "claim", "verdict", "evidence", "note")
 

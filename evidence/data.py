@@ -68,7 +68,7 @@ def fact(fact_id: str) -> pd.Series:
 # the review that pooled it, the document it was read in, and where that one took it from;
 # ``evidence``, ``sources`` and ``reviews`` (the reviews an annotation prefers, in order)
 # hold ';'-separated lists. The validator checks every key in them resolves.
-KEY_COLUMNS = ("study", "review", "source", "original_source")
+KEY_COLUMNS = ("study", "review", "source", "original_source", "bibliography_key")
 LIST_KEY_COLUMNS = ("evidence", "sources", "reviews")
 
 
