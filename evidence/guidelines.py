@@ -1,9 +1,10 @@
-"""What clinical guidelines recommend about the book's drugs, from ``data/guideline_recommendations.csv``.
+"""What clinical guidelines recommend about the book's drugs.
 
-Each row of the table is one recommendation of one guideline (or, marked as such, a finding of
-the evidence review behind it): the body, the guideline, the population, the drug as the
-guideline names it (``drug``), the specific drugs it applies to (``covers``), its direction and
-strength, our paraphrase and the guideline section. This module
+The table is ``data/guideline_recommendations.csv``: each row is one recommendation of one
+guideline (or, marked as such, a finding of the evidence review behind it): the body, the
+guideline, the population, the drug as the guideline names it (``drug``), the specific drugs
+it applies to (``covers``), its direction and strength, our paraphrase and the guideline
+section. This module
 
 * reads the table and checks what the validator cannot (:func:`load`): every code in
   ``covers`` is a drug of the vocabulary, and every EULAR row agrees with the row of the EULAR
@@ -12,7 +13,8 @@ strength, our paraphrase and the guideline section. This module
 * words a row's position the way the book prints it (:func:`position`, "weak for",
   "do not start", ...);
 * picks the rows about one drug (:func:`about`) and sets the guidelines side by side
-  (:func:`comparison`, one row per drug, one column per guideline, for :func:`evidence.tables.table`).
+  (:func:`comparison`: one row per drug, one column per guideline, for
+  :func:`evidence.tables.table`).
 
 The guidelines grade differently: EULAR with GRADE (strong or weak), NICE not at all (its
 verbs "offer", "consider", "do not" carry the strength), the German guideline's grades were
