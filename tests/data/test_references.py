@@ -25,7 +25,7 @@ CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 # (setid, NCT number, NBK). The pack holds none for them; see data/VERIFICATION.md.
 KNOWN_WITHOUT_IDENTIFIER = {
     "aafp2017_poem_shanthanna", "acmd2016", "arnold2005", "baclofen_tablets_uspi_older",
-    "bmj_best_practice_fm", "cohen2015", "comprehensivepainny_eular", "dapas1985",
+    "bmj_best_practice_fm", "cohen2015", "comprehensivepainny_eular",
     "ebmg_amitriptyline_fm", "ebmg_duloxetine_fm", "ebmg_milnacipran_fm", "ebmg_pregabalin_fm",
     "farag_ispor_pms6", "fda2007_lyrica_fm", "fda_email_2014", "fda_vop_fm_2014",
     "gabapentin_generic_uspi_openfda", "hauser2009pain", "iasp_taxonomy2017",
