@@ -22,8 +22,8 @@ PREGABALIN_RENAL = "safety/pregabalin_renal_dosing"
 TOPICS = "vocabulary/safety_topics"
 
 # The columns of the per-drug safety table, in order.
-TOPIC, SAYS, NUMBER, SOURCE, WHERE, STATUS = (
-    "Topic", "What the source says", "Number", "Source", "Where in the source", "Status")
+DRUG, TOPIC, SAYS, NUMBER, SOURCE, WHERE, STATUS = (
+    "Drug", "Topic", "What the source says", "Number", "Source", "Where in the source", "Status")
 
 
 def facts(drugs: Iterable[str] | None = None) -> pd.DataFrame:
@@ -65,14 +65,17 @@ def topic_label(topic: str) -> str:
 
 
 def number_text(row: pd.Series) -> str:
-    """A fact's numbers in words: ``"1.49 (95 % CI 1.18 to 1.88) odds ratio"``,
-    ``"below 60 mL/min/1.73 m2"``, ``"about 20 %"``; empty when the fact has none."""
+    """A fact's numbers in words: ``"1.49 odds ratio (95 % CI 1.18 to 1.88)"``, a range
+    ``"10 to 75 mg/day"``, ``"below 60 mL/min/1.73 m2"``, ``"about 20 %"``; empty when the
+    fact has none."""
     value, low, high = (formatting.printed(row.get(c)) for c in
                         ("value_num", "value_low", "value_high"))
     unit = "" if formatting.blank(row.get("unit")) else f" {row['unit']}"
     qualifier = "" if formatting.blank(row.get("qualifier")) else row["qualifier"]
     if qualifier == "95% CI":
         return f"{value}{unit} (95 % CI {low} to {high})"
+    if value is None and low is not None and high is not None:
+        return f"{low} to {high}{unit}"
     words = {"<": "below", ">": "more than", ">=": "at least", "~": "about", "": ""}[qualifier]
     shown = value if value is not None else high
     if shown is None:
@@ -80,11 +83,17 @@ def number_text(row: pd.Series) -> str:
     return f"{words} {shown}{unit}".strip()
 
 
-def drug_frame(drugs: Iterable[str]) -> pd.DataFrame:
-    """The safety facts about ``drugs`` as the chapter's table shows them: topic, the fact,
-    its number, the source (named as the book names studies), where in it, and its status."""
+def drug_frame(drugs: Iterable[str], *, by_drug: bool = False) -> pd.DataFrame:
+    """The safety facts about ``drugs`` as a chapter's table shows them: topic, the fact, its
+    number, the source (named as the book names studies), where in it, and its status.
+    ``by_drug`` adds a first column naming the drug and orders the rows drug by drug (in the
+    order given), then by topic."""
+    drugs = list(drugs)
     rows = facts(drugs)
-    return pd.DataFrame({
+    if by_drug:
+        rank = {d: i for i, d in enumerate(drugs)}
+        rows = rows.iloc[rows["drug"].map(rank).argsort(kind="stable")].reset_index(drop=True)
+    frame = pd.DataFrame({
         TOPIC: [vocab.capital(topic_label(t)) for t in rows["topic"]],
         SAYS: rows["fact"],
         NUMBER: [number_text(r) for _, r in rows.iterrows()],
@@ -92,6 +101,9 @@ def drug_frame(drugs: Iterable[str]) -> pd.DataFrame:
         WHERE: rows["source_location"],
         STATUS: rows["status"],
     })
+    if by_drug:
+        frame.insert(0, DRUG, [vocab.capital(vocab.drug_label(d)) for d in rows["drug"]])
+    return frame
 
 
 def pregabalin_renal_frame() -> pd.DataFrame:
