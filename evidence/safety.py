@@ -11,6 +11,7 @@ notebook glues them and :func:`evidence.tables.table` draws them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -155,3 +156,26 @@ def counts_effect(events_t: str, n_t: str, events_c: str, n_c: str, measure: str
 def per_1000(events_id: str, n_id: str) -> float:
     """Events per 1000 people from two count facts (the absolute risk the chapters print)."""
     return 1000 * number(events_id) / number(n_id)
+
+
+# A subgroup written in the ``population`` column: "eGFR 30-44" or "eGFR <30".
+_SUBGROUP = re.compile(r"^(?P<what>.+?) (?:(?P<low>\d+(?:\.\d+)?)-(?P<high>\d+(?:\.\d+)?)"
+                       r"|<(?P<below>\d+(?:\.\d+)?))$")
+
+
+def subgroup_row(fact_ids: Iterable[str], value: float) -> pd.Series:
+    """Of the facts ``fact_ids``, each about one subgroup (``population`` "eGFR 30-44" or
+    "eGFR <30"), the one whose subgroup holds ``value``. A population of another form stops
+    the build, naming the fact; a value in no subgroup raises LookupError."""
+    for fact_id in fact_ids:
+        row = fact(fact_id)
+        m = _SUBGROUP.match(str(row["population"]))
+        if m is None:
+            raise ValueError(f"data/{FACTS}.csv: fact {fact_id!r} has population "
+                             f"{row['population']!r}; expected e.g. 'eGFR 30-44' or 'eGFR <30'")
+        if m["below"] is not None:
+            if value < float(m["below"]):
+                return row
+        elif float(m["low"]) <= value <= float(m["high"]):
+            return row
+    raise LookupError(f"{value} is in none of the subgroups of {', '.join(fact_ids)}")
