@@ -50,7 +50,7 @@ from statsmodels.stats.meta_analysis import (
     effectsize_smd,
 )
 
-from . import formatting, rules
+from . import formatting, meta_tau2, rules
 
 BINARY = ("RR", "OR", "RD")
 CONTINUOUS = ("MD", "SMD")
@@ -651,9 +651,8 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
     else:
         y, v = _continuous_yv(data, measure)
 
-    kwds = {"atol": 1e-10, "maxiter": 1000} if model == "PM" else {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        res = combine_effects(y, v, method_re="pm" if model == "PM" else "dl", alpha=alpha, **kwds)
+        res = combine_effects(y, v, method_re="dl", alpha=alpha)
     q = float(res.q)
     tau2: float | None = None
     if model == "fixed":
@@ -664,6 +663,12 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         # Heterogeneity of MH: inverse-variance Q about the MH estimate (metafor rma.mh).
         q = float(np.sum((y - est) ** 2 / v))
         notes.append("Q for Mantel–Haenszel uses inverse-variance weights about the MH estimate")
+    elif model == "PM":
+        # Brent's method on the Paule–Mandel equation: statsmodels' iterative fit can
+        # reset a large τ² to 0 (see evidence.meta_tau2).
+        tau2 = meta_tau2.paule_mandel(y, v)
+        est, se = meta_tau2.weighted_mean(y, v, tau2)
+        weights = 1 / (v + tau2) / np.sum(1 / (v + tau2))
     else:
         tau2 = float(res.tau2)
         if tau2 <= 0:
