@@ -55,7 +55,8 @@ from . import formatting, meta_tau2, rules
 BINARY = ("RR", "OR", "RD")
 CONTINUOUS = ("MD", "SMD")
 RATIO = ("RR", "OR")
-MODELS = ("fixed", "MH", "DL", "PM")
+RANDOM = meta_tau2.METHODS
+MODELS = ("fixed", "MH", "Peto", *RANDOM)
 BINARY_COLUMNS = ("study", "events_treatment", "n_treatment", "events_control", "n_control")
 CONTINUOUS_COLUMNS = (
     "study",
@@ -77,8 +78,8 @@ MEASURE_NAMES = {
 MODEL_NAMES = {
     "fixed": "fixed effect, inverse variance",
     "MH": "fixed effect, Mantel–Haenszel",
-    "DL": "random effects, DerSimonian–Laird",
-    "PM": "random effects, Paule–Mandel",
+    "Peto": "fixed effect, Peto odds ratio",
+    **{m: f"random effects, {name}" for m, name in meta_tau2.NAMES.items()},
 }
 _SM_STATISTIC = {"RR": "rr", "OR": "or", "RD": "diff"}
 
@@ -94,12 +95,14 @@ def _check_measure_model(measure: str, model: str | None = None) -> tuple[str, s
         raise ValueError(f"unknown measure {measure!r}; use one of {BINARY + CONTINUOUS}")
     if model is None:
         return m, None
-    mod = {"FIXED": "fixed", "FE": "fixed", "IV": "fixed"}.get(str(model).upper(), model)
-    mod = mod.upper() if mod != "fixed" else mod
+    aliases = {"FIXED": "fixed", "FE": "fixed", "IV": "fixed", "PETO": "Peto"}
+    mod = aliases.get(str(model).upper(), str(model).upper())
     if mod not in MODELS:
         raise ValueError(f"unknown model {model!r}; use one of {MODELS}")
     if mod == "MH" and m not in BINARY:
         raise ValueError(f"Mantel–Haenszel applies to binary measures {BINARY}, not {m}")
+    if mod == "Peto" and m != "OR":
+        raise ValueError(f"Peto's method pools odds ratios (OR) only, not {m}")
     return m, mod
 
 
@@ -428,9 +431,12 @@ def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[P
                 None,
                 "--model",
                 f"Mantel–Haenszel (MH) pools binary outcomes "
-                f"(RR, OR, RD) only, not {measure}; use fixed, DL or PM",
+                f"(RR, OR, RD) only, not {measure}; use fixed or a random-effects model",
             )
         )
+    if model is not None and str(model).upper() == "PETO" and measure != "OR":
+        problems.append(Problem(None, "--model",
+                                f"Peto's method pools odds ratios (OR) only, not {measure}"))
     cols = required_columns(measure)
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -545,6 +551,11 @@ class PoolResult:
     studies: pd.DataFrame
     excluded: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    hksj: bool = False
+    tau2_ci_low: float | None = None
+    tau2_ci_high: float | None = None
+    i2_ci_low: float | None = None
+    i2_ci_high: float | None = None
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "studies"}
@@ -604,6 +615,21 @@ def _mantel_haenszel(df: pd.DataFrame, measure: str) -> tuple[float, float, np.n
     return float(rd), float(np.sqrt(var)), w
 
 
+def _peto_yv(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Peto's one-step log odds ratio of each trial, (O - E)/V, and its variance 1/V.
+
+    O is the treatment arm's events, E = n1 (a + c)/N their expectation and
+    V = n1 n2 (a + c)(b + d) / (N² (N - 1)) the hypergeometric variance (Yusuf et al.
+    1985; Cochrane Handbook 10.4.2). Zero cells need no correction; statsmodels has no
+    Peto method.
+    """
+    a, n1, c, n2 = (x.to_numpy(float) for x in _arm_counts(df))
+    big_n, events = n1 + n2, a + c
+    o_e = a - n1 * events / big_n
+    var = n1 * n2 * events * (big_n - events) / (big_n**2 * (big_n - 1))
+    return o_e / var, 1 / var
+
+
 def as_numeric_table(df: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Copy of a validated table with the measure's columns as numbers (CSV cells are text)."""
     out = df.copy()
@@ -613,8 +639,15 @@ def as_numeric_table(df: pd.DataFrame, measure: str) -> pd.DataFrame:
     return out
 
 
-def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> PoolResult:
-    """Pool two-arm trials: ``measure`` RR/OR/RD/MD/SMD, ``model`` fixed/MH/DL/PM.
+def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05,
+         hksj: bool = False) -> PoolResult:
+    """Pool two-arm trials: ``measure`` RR/OR/RD/MD/SMD, ``model`` one of :data:`MODELS`.
+
+    Models: ``fixed`` (inverse variance), ``MH`` (Mantel–Haenszel), ``Peto`` (Peto odds
+    ratio), or random effects with tau² by ``DL``, ``PM``, ``REML``, ``ML``, ``HE`` or
+    ``SJ`` (:mod:`evidence.meta_tau2`). ``hksj`` replaces the normal-theory interval of a
+    random-effects model by the Hartung–Knapp–Sidik–Jonkman one. Random-effects results
+    carry the Q-profile interval of tau² and the I² interval it implies.
 
     ``df`` uses the CSV column names (see BINARY_COLUMNS / CONTINUOUS_COLUMNS); other
     columns are ignored. Rows sharing a ``shared_control_id`` are merged with
@@ -641,7 +674,9 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
     if k < 2:
         raise ValueError(f"pooling needs at least 2 studies, {k} left after preparing the data")
 
-    if measure in BINARY:
+    if model == "Peto":
+        y, v = _peto_yv(data)
+    elif measure in BINARY:
         y, v, corrected = _binary_yv(*_arm_counts(data), measure)
         if corrected.any():
             notes.append(
@@ -655,7 +690,9 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         res = combine_effects(y, v, method_re="dl", alpha=alpha)
     q = float(res.q)
     tau2: float | None = None
-    if model == "fixed":
+    if model in ("fixed", "Peto"):
+        # Peto: the inverse-variance mean of (O - E)/V with variance 1/V is Peto's
+        # sum(O - E) / sum(V), and its Q is Peto's heterogeneity statistic.
         est, se, weights = float(res.mean_effect_fe), float(res.sd_eff_w_fe), res.weights_rel_fe
     elif model == "MH":
         est, se, weights = _mantel_haenszel(data, measure)
@@ -663,13 +700,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         # Heterogeneity of MH: inverse-variance Q about the MH estimate (metafor rma.mh).
         q = float(np.sum((y - est) ** 2 / v))
         notes.append("Q for Mantel–Haenszel uses inverse-variance weights about the MH estimate")
-    elif model == "PM":
-        # Brent's method on the Paule–Mandel equation: statsmodels' iterative fit can
-        # reset a large τ² to 0 (see evidence.meta_tau2).
-        tau2 = meta_tau2.paule_mandel(y, v)
-        est, se = meta_tau2.weighted_mean(y, v, tau2)
-        weights = 1 / (v + tau2) / np.sum(1 / (v + tau2))
-    else:
+    elif model == "DL":
         tau2 = float(res.tau2)
         if tau2 <= 0:
             # statsmodels does not truncate the DL moment estimate at 0; tau² = 0 makes
@@ -681,20 +712,42 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         else:
             est, se = float(res.mean_effect_re), float(res.sd_eff_w_re)
             weights = res.weights_rel_re
+    else:
+        # PM, REML, ML, HE, SJ: roots of their estimating equations (evidence.meta_tau2);
+        # statsmodels' own PM fit can reset a large tau² to 0.
+        tau2 = meta_tau2.estimate(y, v, model)
+        est, se = meta_tau2.weighted_mean(y, v, tau2)
+        weights = 1 / (v + tau2) / np.sum(1 / (v + tau2))
 
+    k_df = k - 1
     crit = _crit(alpha)
+    if hksj:
+        if tau2 is None:
+            raise ValueError("the Hartung–Knapp–Sidik–Jonkman interval is for random-effects "
+                             f"models {RANDOM}, not {model}")
+        # Hartung & Knapp (2001), Sidik & Jonkman (2002): the weighted residual variance
+        # scales the SE and the interval uses t on k - 1 df (no truncation, as metafor).
+        w = 1 / (v + tau2)
+        se = math.sqrt(float(np.sum(w * (y - est) ** 2)) / (k_df * float(np.sum(w))))
+        crit = float(stats.t.isf(alpha / 2, k_df))
+        notes.append(f"Hartung–Knapp–Sidik–Jonkman interval: t distribution on {k_df} df")
     lo, hi = est - crit * se, est + crit * se
-    q_df = k - 1
+    q_df = k_df
     i2 = max(0.0, (q - q_df) / q) * 100 if q > 0 else 0.0
     pi_low = pi_high = None
+    tau2_ci: tuple[float | None, float | None] = (None, None)
+    i2_ci: tuple[float | None, float | None] = (None, None)
     if tau2 is not None:
         if k >= 3:
             half = float(stats.t.isf(alpha / 2, k - 2)) * math.sqrt(tau2 + se**2)
             pi_low, pi_high = est - half, est + half
         else:
             notes.append("no prediction interval: it needs at least 3 studies")
+        tau2_ci = meta_tau2.q_profile_ci(y, v, alpha)
+        i2_ci = tuple(meta_tau2.i2_from_tau2(t, v) for t in tau2_ci)  # type: ignore[assignment]
 
-    s_lo, s_hi = y - crit * np.sqrt(v), y + crit * np.sqrt(v)
+    # forest rows: each trial's own effect and Wald interval (Peto's for the Peto model)
+    s_lo, s_hi = y - _crit(alpha) * np.sqrt(v), y + _crit(alpha) * np.sqrt(v)
     back = np.exp if measure in RATIO else (lambda x: x)
     studies = pd.DataFrame(
         {
@@ -707,6 +760,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         }
     )
     z = est / se
+    p = 2 * (stats.t.sf(abs(z), k_df) if hksj else stats.norm.sf(abs(z)))
     return PoolResult(
         measure=measure,
         model=model,
@@ -717,7 +771,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         log_estimate=est,
         se=se,
         z=float(z),
-        p=float(2 * stats.norm.sf(abs(z))),
+        p=float(p),
         tau2=tau2,
         i2=float(i2),
         q=q,
@@ -730,6 +784,11 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         studies=studies,
         excluded=excluded,
         notes=notes,
+        hksj=bool(hksj),
+        tau2_ci_low=tau2_ci[0],
+        tau2_ci_high=tau2_ci[1],
+        i2_ci_low=i2_ci[0],
+        i2_ci_high=i2_ci[1],
     )
 
 
