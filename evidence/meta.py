@@ -240,6 +240,14 @@ def nnt_from_rd(rd, rd_ci_low, rd_ci_high, desirable=True) -> dict:
     if significant:
         lo, hi = sorted((abs(ci_low), abs(ci_high)))
         label = f"{head} ({formatting.nnt(lo)} to {formatting.nnt(hi)})"
+    elif b_lo == 0 or b_hi == 0:
+        # A bound of exactly no difference: the interval reaches infinity on one side only.
+        if b_lo == b_hi:
+            label = f"{head} (a risk difference of exactly 0 with no spread)"
+        elif b_lo == 0:
+            label = f"{head} (NNTB {formatting.nnt(abs(ci_low))} to ∞) — not significant"
+        else:
+            label = f"{head} (NNTH {formatting.nnt(abs(ci_high))} to ∞) — not significant"
     else:
         nnth, nntb = formatting.nnt(abs(ci_high)), formatting.nnt(abs(ci_low))
         label = f"{head} (NNTH {nnth} to ∞ to NNTB {nntb}) — not significant"
@@ -401,10 +409,12 @@ class Problem:
     row: Any
     column: str
     rule: str
+    other: Any = None  # a second row the problem involves (the first of two duplicates)
 
     def __str__(self) -> str:
         where = "header" if self.row is None else f"row {self.row}"
-        return f"{where}, column {self.column!r}: {self.rule}"
+        also = "" if self.other is None else f" (first in row {self.other})"
+        return f"{where}, column {self.column!r}: {self.rule}{also}"
 
 
 def required_columns(measure: str) -> tuple[str, ...]:
@@ -413,13 +423,16 @@ def required_columns(measure: str) -> tuple[str, ...]:
     return BINARY_COLUMNS if measure in BINARY else CONTINUOUS_COLUMNS
 
 
-def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[Problem]:
+def validate(df: pd.DataFrame, measure: str, model: str | None = None,
+             min_studies: int = 2) -> list[Problem]:
     """Every problem in a trial table, one per cell, so a user can fix them in one pass.
 
     Accepts text cells (as read from a CSV) or numbers. Rules: required columns present;
-    numbers where numbers belong; counts whole and n > 0; 0 <= events <= n; SD > 0;
-    a study name in every row; rows sharing a control arm repeat the same control
-    values; at least 2 studies; Mantel–Haenszel only for binary measures.
+    finite numbers where numbers belong; counts whole and n > 0; 0 <= events <= n;
+    SD > 0; a study name in every row, each name once (rows sharing a control arm may
+    repeat theirs); rows sharing a control arm repeat the same control values; at least
+    ``min_studies`` studies; some event somewhere for a binary outcome; Mantel–Haenszel
+    only for binary measures, Peto only for odds ratios.
     """
     measure = str(measure).upper()
     problems: list[Problem] = []
@@ -451,9 +464,26 @@ def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[P
             text = "" if pd.isna(raw.iloc[i]) else str(raw.iloc[i]).strip()
             rule = "value is missing" if text == "" else f"{text!r} is not a number"
             problems.append(Problem(int(i), col, rule))
+        for i in np.flatnonzero(np.isinf(num.to_numpy(float))):
+            problems.append(Problem(int(i), col, f"must be a finite number (got {raw.iloc[i]!r})"))
+        numeric[col] = num.where(np.isfinite(num.to_numpy(float)))
+    shared = (df["shared_control_id"] if "shared_control_id" in df.columns
+              else pd.Series([None] * len(df)))
+    first_row: dict[str, tuple[int, str | None]] = {}
     for i, name in enumerate(df["study"]):
-        if _group_key(name) is None:
+        key = _group_key(name)
+        if key is None:
             problems.append(Problem(i, "study", "study name is missing"))
+            continue
+        group = _group_key(shared.iloc[i])
+        if key.casefold() in first_row:
+            j, other = first_row[key.casefold()]
+            if group is None or group != other:
+                problems.append(Problem(i, "study", f"study {key!r} appears twice: list each "
+                                        "trial once, or give the rows of one trial the same "
+                                        "shared_control_id", other=j))
+        else:
+            first_row[key.casefold()] = (i, group)
     count_cols = [c for c in cols if c.startswith(("n_", "events_"))]
     for col in count_cols:
         num = numeric[col]
@@ -484,14 +514,22 @@ def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[P
                  **{c: value(c, i) for c in columns}} for i in range(len(df))]
         problems += [Problem(b.row, b.column, b.message)
                      for b in rules.shared_control_breaches(rows, columns)]
-    if len(df) < 2:
+    if len(df) < min_studies:
         problems.append(
             Problem(
                 0 if len(df) else None,
                 "study",
-                f"pooling needs at least 2 studies, found {len(df)}",
+                f"pooling needs at least {min_studies} studies, found {len(df)}",
             )
         )
+    if measure in BINARY and len(df) and not problems:
+        counts = [numeric[c].to_numpy(float) for c in BINARY_COLUMNS[1:]]
+        if _double_zero(*counts).all():
+            nobody = "no participant had" if (counts[0] == 0).all() else "every participant had"
+            problems.append(Problem(0, "events_treatment", (
+                f"{nobody} the event in any trial: the risk difference is 0 in every trial "
+                "and no risk ratio or odds ratio can be estimated, so there is nothing to "
+                "pool (a continuity correction would invent an effect)")))
     problems.sort(
         key=lambda p: (
             -1 if p.row is None else p.row,
@@ -640,7 +678,7 @@ def as_numeric_table(df: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05,
-         hksj: bool = False) -> PoolResult:
+         hksj: bool = False, multiarm: str = "combine") -> PoolResult:
     """Pool two-arm trials: ``measure`` RR/OR/RD/MD/SMD, ``model`` one of :data:`MODELS`.
 
     Models: ``fixed`` (inverse variance), ``MH`` (Mantel–Haenszel), ``Peto`` (Peto odds
@@ -651,8 +689,8 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05,
 
     ``df`` uses the CSV column names (see BINARY_COLUMNS / CONTINUOUS_COLUMNS); other
     columns are ignored. Rows sharing a ``shared_control_id`` are merged with
-    :func:`prepare_multiarm` ("combine") first, so a shared placebo arm is counted
-    once; call ``prepare_multiarm(df, "split")`` beforehand to split it instead.
+    :func:`prepare_multiarm` after validation (``multiarm="combine"``, or ``"split"`` to
+    divide the shared arm), so a shared placebo arm is counted once.
     Raises ValueError listing every input problem (see :func:`validate`).
     """
     measure, model = _check_measure_model(measure, model)
@@ -660,10 +698,13 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05,
     if problems:
         # name rows by the caller's index labels (a filtered table keeps its labels)
         labelled = [
-            p if p.row is None else Problem(df.index[p.row], p.column, p.rule) for p in problems
+            p if p.row is None else Problem(
+                df.index[p.row], p.column, p.rule,
+                None if p.other is None else df.index[p.other])
+            for p in problems
         ]
         raise ValueError("invalid input: " + "; ".join(str(p) for p in labelled))
-    data = prepare_multiarm(as_numeric_table(df, measure), "combine")
+    data = prepare_multiarm(as_numeric_table(df, measure), multiarm)
     notes: list[str] = []
     excluded: list[str] = []
     if measure in RATIO:
@@ -792,11 +833,13 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05,
     )
 
 
-def pooled_nnt(df: pd.DataFrame, model: str, desirable: bool = True, alpha: float = 0.05) -> dict:
+def pooled_nnt(df: pd.DataFrame, model: str, desirable: bool = True, alpha: float = 0.05,
+               hksj: bool = False, multiarm: str = "combine") -> dict:
     """NNT from the risk difference pooled with the same model (see :func:`nnt_from_rd`).
 
     Kept simple on purpose: for RR/OR analyses the book quotes the NNT implied by the
     pooled RD rather than applying the pooled ratio to an assumed control risk.
     """
-    rd = pool(df, "RD", model, alpha=alpha)
+    model = "fixed" if model == "Peto" else model  # Peto pools odds ratios only
+    rd = pool(df, "RD", model, alpha=alpha, hksj=hksj, multiarm=multiarm)
     return nnt_from_rd(rd.estimate, rd.ci_low, rd.ci_high, desirable=desirable)

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from . import meta, meta_tau2
@@ -199,8 +198,10 @@ def egger(y, v, alpha: float = 0.05) -> EggerResult:
     y, v = np.asarray(y, float), np.asarray(v, float)
     if len(y) < 3:
         raise ValueError("Egger's test needs at least 3 trials")
+    from statsmodels.regression.linear_model import OLS  # statsmodels.api is slow to import
+
     se = np.sqrt(v)
-    fit = sm.OLS(y / se, sm.add_constant(1 / se)).fit()
+    fit = OLS(y / se, np.column_stack([np.ones_like(se), 1 / se])).fit()
     b0, b1 = (float(x) for x in fit.params)
     s0 = float(fit.bse[0])
     dof = len(y) - 2
