@@ -10,8 +10,14 @@ Conventions
 * Treatment is arm 1, control arm 2; differences are treatment minus control.
 * Ratio measures (RR, OR) are pooled on the log scale and reported on the natural
   scale; ``se`` stays on the log scale.
-* I² is in percent, computed from Cochran's Q as (Q - df) / Q, floored at 0
-  (Higgins & Thompson 2002; Cochrane Handbook 10.10.2).
+* I² is in percent: from Cochran's Q as (Q - df) / Q, floored at 0, for fixed-effect and
+  DerSimonian–Laird models (Higgins & Thompson 2002; Cochrane Handbook 10.10.2); from the
+  model's tau² as tau² / (tau² + s²) for the other estimators (Cochrane's 2024 rule and
+  metafor's; the two agree exactly for DL). Random-effects results carry the Q-profile
+  interval of tau² (Viechtbauer 2007) and the I² interval it implies.
+* tau² estimators other than DL, and the diagnostics (leave-one-out, influence,
+  cumulative, subgroups, Egger, funnel plot) are in :mod:`evidence.meta_tau2` and
+  :mod:`evidence.meta_diag`.
 * A 95% prediction interval is given for random-effects models with k >= 3:
   mu ± t(k-2) * sqrt(tau² + SE²) (Higgins, Thompson & Spiegelhalter 2009;
   Cochrane Handbook 10.10.4.3).
@@ -775,6 +781,10 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05,
     lo, hi = est - crit * se, est + crit * se
     q_df = k_df
     i2 = max(0.0, (q - q_df) / q) * 100 if q > 0 else 0.0
+    if tau2 is not None and model != "DL":
+        # I² of the model's own tau² (Cochrane's 2024 rule, metafor's too); for DL this is
+        # (Q - df)/Q exactly, which is kept as computed so the book's numbers stay put.
+        i2 = meta_tau2.i2_from_tau2(tau2, v)
     pi_low = pi_high = None
     tau2_ci: tuple[float | None, float | None] = (None, None)
     i2_ci: tuple[float | None, float | None] = (None, None)

@@ -286,3 +286,42 @@ def test_missing_file_exits_2(tmp_path):
     res = run(str(tmp_path / "nope.csv"), "--measure", "RR", "--model", "DL")
     assert res.returncode == 2
     assert "nope.csv" in res.stderr
+
+
+def test_help_lists_every_model_and_diagnostic():
+    res = run("--help")
+    assert res.returncode == 0
+    text = " ".join(res.stdout.split())
+    for name in ("REML", "DL", "PM", "ML", "HE", "SJ", "Peto", "MH", "fixed", "--hksj",
+                 "--leave-one-out", "--influence", "--cumulative", "--subgroup", "--egger",
+                 "--funnel", "restricted maximum likelihood", "Paule–Mandel"):
+        assert name in text, name
+
+
+def test_diagnostics_in_json(bcg_csv, tmp_path):
+    # metafor (tests/testthat/test_misc_influence.r, commit 191d2cb2): leave1out() of the
+    # REML model without Aronson 1948: -0.707084; REML + knha (metafor README): 0.4894
+    # = exp(-0.7145) with t on 12 df.
+    funnel = tmp_path / "funnel.svg"
+    res = run(str(bcg_csv), "--measure", "RR", "--hksj", "--json", "--leave-one-out",
+              "--influence", "--cumulative", "--egger", "--funnel", str(funnel))
+    assert res.returncode == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert d["model"] == "REML" and d["hksj"] is True
+    assert d["log_estimate"] == pytest.approx(-0.7145, abs=5e-4)
+    assert d["se"] == pytest.approx(0.1808, abs=5e-4)
+    assert d["leave_one_out"][0]["log_estimate"] == pytest.approx(-0.707084, abs=1e-5)
+    assert len(d["influence"]) == 13 and len(d["cumulative"]) == 13
+    assert d["egger"]["df"] == 11
+    assert funnel.read_text().lstrip().startswith("<svg")
+
+
+def test_subgroup_text_output(bcg_csv, tmp_path):
+    df = pd.read_csv(bcg_csv).assign(era=["early"] * 7 + ["late"] * 6)
+    path = tmp_path / "sub.csv"
+    df.to_csv(path, index=False)
+    res = run(str(path), "--measure", "RR", "--subgroup", "era")
+    assert res.returncode == 0, res.stderr
+    assert "Test for subgroup differences: Q = " in res.stdout and "on 1 df" in res.stdout
+    bad = run(str(path), "--measure", "RR", "--subgroup", "nosuch")
+    assert bad.returncode == 2 and "no column 'nosuch'" in bad.stderr

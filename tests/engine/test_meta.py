@@ -623,7 +623,8 @@ def test_weights_sum_to_100_and_ci_contains_estimate(arms, measure, model):
     try:
         r = meta.pool(df, measure, model)
     except ValueError as exc:  # too few trials left, MH with no events, Peto for RR/RD
-        assert any(m in str(exc) for m in ("at least 2", "not estimable", "odds ratios (OR)"))
+        assert any(m in str(exc) for m in ("at least 2", "not estimable", "odds ratios (OR)",
+                                           "nothing to pool"))
         return
     assert r.studies["weight"].sum() == pytest.approx(100)
     assert r.ci_low <= r.estimate <= r.ci_high
@@ -637,5 +638,32 @@ def test_mh_risk_difference_without_any_discordant_events_is_not_estimable():
     df = pd.DataFrame(
         [("a", 0, 1, 0, 1), ("b", 0, 1, 0, 1)], columns=list(meta.BINARY_COLUMNS)
     )
-    with pytest.raises(ValueError, match="RD not estimable"):
+    # Now stopped earlier, for every model: nobody had the event in any trial.
+    with pytest.raises(ValueError, match="nothing to pool"):
         meta.pool(df, "RD", "MH")
+
+
+def test_nnt_label_when_an_rd_bound_is_exactly_zero():
+    # Altman (1998): the NNT interval is the reciprocal of the RD interval; a bound of
+    # exactly 0 is an infinite NNT on that side only (it used to read "NNTH ∞ to ∞ to NNTB 5").
+    benefit = meta.nnt_from_rd(0.1, 0.0, 0.2)
+    assert benefit["label"] == "NNTB 10 (NNTB 5 to ∞) — not significant"
+    harm = meta.nnt_from_rd(-0.1, -0.2, 0.0)
+    assert harm["label"] == "NNTH 10 (NNTH 5 to ∞) — not significant"
+    assert "∞ to ∞" not in meta.nnt_from_rd(0.0, 0.0, 0.0)["label"]
+
+
+def test_duplicate_study_names_are_an_input_problem_unless_one_trial_shares_a_control():
+    df = bcg().head(3)
+    df.loc[2, "study"] = df.loc[0, "study"].upper()
+    problems = meta.validate(df, "RR")
+    assert [(p.row, p.column, p.other) for p in problems] == [(2, "study", 0)]
+    shared = MULTIARM.assign(study=["Trial A", "Trial A", "Trial B"])
+    assert meta.validate(shared, "RR") == []
+
+
+def test_split_with_an_odd_shared_control_is_validated_before_the_split():
+    odd = MULTIARM.assign(n_control=[49, 49, 60])
+    r = meta.pool(odd, "RR", "fixed", multiarm="split")
+    assert r.n_participants == 40 + 40 + 49 + 60 + 60
+    assert r.studies.iloc[0]["estimate"] == pytest.approx((12 / 40) / (4 / 24.5))

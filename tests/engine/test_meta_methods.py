@@ -57,6 +57,7 @@ def test_tau2_estimators_match_viechtbauer_2005(example):
 def test_bcg_reml_with_hksj_matches_metafor_readme():
     r = meta.pool(bcg(), "RR", "REML", hksj=True)
     assert r.tau2 == pytest.approx(0.3132, abs=DEC3)
+    assert r.i2 == pytest.approx(92.22, abs=5e-3)  # "I^2 ... 92.22%"
     assert r.log_estimate == pytest.approx(-0.7145, abs=DEC3)
     assert r.se == pytest.approx(0.1808, abs=DEC3)
     assert r.z == pytest.approx(-3.9522, abs=DEC3)
@@ -118,14 +119,15 @@ def test_bcg_leave_one_out_matches_metafor():
     loo = meta_diag.leave_one_out(bcg(), "RR", "REML").set_index("omitted")
     first = loo.loc["Aronson 1948"]
     # [MF-INF] leave1out(rma): estimate -0.707084, se 0.189961, ci -1.079401..-0.334767,
-    # Q 151.582573, tau² 0.336157; metafor's I² there is tau²-based (93.2259), the book's
-    # is Q-based, so it is not compared.
+    # Q 151.582573, tau² 0.336157, I² 93.225935 (from tau², as for every random-effects
+    # model but DL, where it equals (Q - df)/Q).
     assert first["log_estimate"] == pytest.approx(-0.707084, abs=1e-5)
     assert first["se"] == pytest.approx(0.189961, abs=1e-5)
     assert math.log(first["ci_low"]) == pytest.approx(-1.079401, abs=1e-5)
     assert math.log(first["ci_high"]) == pytest.approx(-0.334767, abs=1e-5)
     assert first["q"] == pytest.approx(151.582573, abs=1e-5)
     assert first["tau2"] == pytest.approx(0.336157, abs=1e-5)
+    assert first["i2"] == pytest.approx(93.225935, abs=1e-4)
     assert len(loo) == 13
     mh = meta_diag.leave_one_out(bcg(), "RR", "MH").iloc[0]
     # [MF-INF] leave1out(rma.mh): -0.451379 (se 0.039435), Q 151.915261, I² 92.759121
