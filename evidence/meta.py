@@ -10,8 +10,14 @@ Conventions
 * Treatment is arm 1, control arm 2; differences are treatment minus control.
 * Ratio measures (RR, OR) are pooled on the log scale and reported on the natural
   scale; ``se`` stays on the log scale.
-* I² is in percent, computed from Cochran's Q as (Q - df) / Q, floored at 0
-  (Higgins & Thompson 2002; Cochrane Handbook 10.10.2).
+* I² is in percent: from Cochran's Q as (Q - df) / Q, floored at 0, for fixed-effect and
+  DerSimonian–Laird models (Higgins & Thompson 2002; Cochrane Handbook 10.10.2); from the
+  model's tau² as tau² / (tau² + s²) for the other estimators (Cochrane's 2024 rule and
+  metafor's; the two agree exactly for DL). Random-effects results carry the Q-profile
+  interval of tau² (Viechtbauer 2007) and the I² interval it implies.
+* tau² estimators other than DL, and the diagnostics (leave-one-out, influence,
+  cumulative, subgroups, Egger, funnel plot) are in :mod:`evidence.meta_tau2` and
+  :mod:`evidence.meta_diag`.
 * A 95% prediction interval is given for random-effects models with k >= 3:
   mu ± t(k-2) * sqrt(tau² + SE²) (Higgins, Thompson & Spiegelhalter 2009;
   Cochrane Handbook 10.10.4.3).
@@ -50,12 +56,13 @@ from statsmodels.stats.meta_analysis import (
     effectsize_smd,
 )
 
-from . import formatting, rules
+from . import formatting, meta_tau2, rules
 
 BINARY = ("RR", "OR", "RD")
 CONTINUOUS = ("MD", "SMD")
 RATIO = ("RR", "OR")
-MODELS = ("fixed", "MH", "DL", "PM")
+RANDOM = meta_tau2.METHODS
+MODELS = ("fixed", "MH", "Peto", *RANDOM)
 BINARY_COLUMNS = ("study", "events_treatment", "n_treatment", "events_control", "n_control")
 CONTINUOUS_COLUMNS = (
     "study",
@@ -77,8 +84,8 @@ MEASURE_NAMES = {
 MODEL_NAMES = {
     "fixed": "fixed effect, inverse variance",
     "MH": "fixed effect, Mantel–Haenszel",
-    "DL": "random effects, DerSimonian–Laird",
-    "PM": "random effects, Paule–Mandel",
+    "Peto": "fixed effect, Peto odds ratio",
+    **{m: f"random effects, {name}" for m, name in meta_tau2.NAMES.items()},
 }
 _SM_STATISTIC = {"RR": "rr", "OR": "or", "RD": "diff"}
 
@@ -94,12 +101,14 @@ def _check_measure_model(measure: str, model: str | None = None) -> tuple[str, s
         raise ValueError(f"unknown measure {measure!r}; use one of {BINARY + CONTINUOUS}")
     if model is None:
         return m, None
-    mod = {"FIXED": "fixed", "FE": "fixed", "IV": "fixed"}.get(str(model).upper(), model)
-    mod = mod.upper() if mod != "fixed" else mod
+    aliases = {"FIXED": "fixed", "FE": "fixed", "IV": "fixed", "PETO": "Peto"}
+    mod = aliases.get(str(model).upper(), str(model).upper())
     if mod not in MODELS:
         raise ValueError(f"unknown model {model!r}; use one of {MODELS}")
     if mod == "MH" and m not in BINARY:
         raise ValueError(f"Mantel–Haenszel applies to binary measures {BINARY}, not {m}")
+    if mod == "Peto" and m != "OR":
+        raise ValueError(f"Peto's method pools odds ratios (OR) only, not {m}")
     return m, mod
 
 
@@ -237,6 +246,14 @@ def nnt_from_rd(rd, rd_ci_low, rd_ci_high, desirable=True) -> dict:
     if significant:
         lo, hi = sorted((abs(ci_low), abs(ci_high)))
         label = f"{head} ({formatting.nnt(lo)} to {formatting.nnt(hi)})"
+    elif b_lo == 0 or b_hi == 0:
+        # A bound of exactly no difference: the interval reaches infinity on one side only.
+        if b_lo == b_hi:
+            label = f"{head} (a risk difference of exactly 0 with no spread)"
+        elif b_lo == 0:
+            label = f"{head} (NNTB {formatting.nnt(abs(ci_low))} to ∞) — not significant"
+        else:
+            label = f"{head} (NNTH {formatting.nnt(abs(ci_high))} to ∞) — not significant"
     else:
         nnth, nntb = formatting.nnt(abs(ci_high)), formatting.nnt(abs(ci_low))
         label = f"{head} (NNTH {nnth} to ∞ to NNTB {nntb}) — not significant"
@@ -398,10 +415,12 @@ class Problem:
     row: Any
     column: str
     rule: str
+    other: Any = None  # a second row the problem involves (the first of two duplicates)
 
     def __str__(self) -> str:
         where = "header" if self.row is None else f"row {self.row}"
-        return f"{where}, column {self.column!r}: {self.rule}"
+        also = "" if self.other is None else f" (first in row {self.other})"
+        return f"{where}, column {self.column!r}: {self.rule}{also}"
 
 
 def required_columns(measure: str) -> tuple[str, ...]:
@@ -410,13 +429,16 @@ def required_columns(measure: str) -> tuple[str, ...]:
     return BINARY_COLUMNS if measure in BINARY else CONTINUOUS_COLUMNS
 
 
-def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[Problem]:
+def validate(df: pd.DataFrame, measure: str, model: str | None = None,
+             min_studies: int = 2) -> list[Problem]:
     """Every problem in a trial table, one per cell, so a user can fix them in one pass.
 
     Accepts text cells (as read from a CSV) or numbers. Rules: required columns present;
-    numbers where numbers belong; counts whole and n > 0; 0 <= events <= n; SD > 0;
-    a study name in every row; rows sharing a control arm repeat the same control
-    values; at least 2 studies; Mantel–Haenszel only for binary measures.
+    finite numbers where numbers belong; counts whole and n > 0; 0 <= events <= n;
+    SD > 0; a study name in every row, each name once (rows sharing a control arm may
+    repeat theirs); rows sharing a control arm repeat the same control values; at least
+    ``min_studies`` studies; some event somewhere for a binary outcome; Mantel–Haenszel
+    only for binary measures, Peto only for odds ratios.
     """
     measure = str(measure).upper()
     problems: list[Problem] = []
@@ -428,9 +450,12 @@ def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[P
                 None,
                 "--model",
                 f"Mantel–Haenszel (MH) pools binary outcomes "
-                f"(RR, OR, RD) only, not {measure}; use fixed, DL or PM",
+                f"(RR, OR, RD) only, not {measure}; use fixed or a random-effects model",
             )
         )
+    if model is not None and str(model).upper() == "PETO" and measure != "OR":
+        problems.append(Problem(None, "--model",
+                                f"Peto's method pools odds ratios (OR) only, not {measure}"))
     cols = required_columns(measure)
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -445,9 +470,26 @@ def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[P
             text = "" if pd.isna(raw.iloc[i]) else str(raw.iloc[i]).strip()
             rule = "value is missing" if text == "" else f"{text!r} is not a number"
             problems.append(Problem(int(i), col, rule))
+        for i in np.flatnonzero(np.isinf(num.to_numpy(float))):
+            problems.append(Problem(int(i), col, f"must be a finite number (got {raw.iloc[i]!r})"))
+        numeric[col] = num.where(np.isfinite(num.to_numpy(float)))
+    shared = (df["shared_control_id"] if "shared_control_id" in df.columns
+              else pd.Series([None] * len(df)))
+    first_row: dict[str, tuple[int, str | None]] = {}
     for i, name in enumerate(df["study"]):
-        if _group_key(name) is None:
+        key = _group_key(name)
+        if key is None:
             problems.append(Problem(i, "study", "study name is missing"))
+            continue
+        group = _group_key(shared.iloc[i])
+        if key.casefold() in first_row:
+            j, other = first_row[key.casefold()]
+            if group is None or group != other:
+                problems.append(Problem(i, "study", f"study {key!r} appears twice: list each "
+                                        "trial once, or give the rows of one trial the same "
+                                        "shared_control_id", other=j))
+        else:
+            first_row[key.casefold()] = (i, group)
     count_cols = [c for c in cols if c.startswith(("n_", "events_"))]
     for col in count_cols:
         num = numeric[col]
@@ -478,14 +520,22 @@ def validate(df: pd.DataFrame, measure: str, model: str | None = None) -> list[P
                  **{c: value(c, i) for c in columns}} for i in range(len(df))]
         problems += [Problem(b.row, b.column, b.message)
                      for b in rules.shared_control_breaches(rows, columns)]
-    if len(df) < 2:
+    if len(df) < min_studies:
         problems.append(
             Problem(
                 0 if len(df) else None,
                 "study",
-                f"pooling needs at least 2 studies, found {len(df)}",
+                f"pooling needs at least {min_studies} studies, found {len(df)}",
             )
         )
+    if measure in BINARY and len(df) and not problems:
+        counts = [numeric[c].to_numpy(float) for c in BINARY_COLUMNS[1:]]
+        if _double_zero(*counts).all():
+            nobody = "no participant had" if (counts[0] == 0).all() else "every participant had"
+            problems.append(Problem(0, "events_treatment", (
+                f"{nobody} the event in any trial: the risk difference is 0 in every trial "
+                "and no risk ratio or odds ratio can be estimated, so there is nothing to "
+                "pool (a continuity correction would invent an effect)")))
     problems.sort(
         key=lambda p: (
             -1 if p.row is None else p.row,
@@ -545,6 +595,11 @@ class PoolResult:
     studies: pd.DataFrame
     excluded: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    hksj: bool = False
+    tau2_ci_low: float | None = None
+    tau2_ci_high: float | None = None
+    i2_ci_low: float | None = None
+    i2_ci_high: float | None = None
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "studies"}
@@ -604,6 +659,21 @@ def _mantel_haenszel(df: pd.DataFrame, measure: str) -> tuple[float, float, np.n
     return float(rd), float(np.sqrt(var)), w
 
 
+def _peto_yv(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Peto's one-step log odds ratio of each trial, (O - E)/V, and its variance 1/V.
+
+    O is the treatment arm's events, E = n1 (a + c)/N their expectation and
+    V = n1 n2 (a + c)(b + d) / (N² (N - 1)) the hypergeometric variance (Yusuf et al.
+    1985; Cochrane Handbook 10.4.2). Zero cells need no correction; statsmodels has no
+    Peto method.
+    """
+    a, n1, c, n2 = (x.to_numpy(float) for x in _arm_counts(df))
+    big_n, events = n1 + n2, a + c
+    o_e = a - n1 * events / big_n
+    var = n1 * n2 * events * (big_n - events) / (big_n**2 * (big_n - 1))
+    return o_e / var, 1 / var
+
+
 def as_numeric_table(df: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Copy of a validated table with the measure's columns as numbers (CSV cells are text)."""
     out = df.copy()
@@ -613,13 +683,20 @@ def as_numeric_table(df: pd.DataFrame, measure: str) -> pd.DataFrame:
     return out
 
 
-def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> PoolResult:
-    """Pool two-arm trials: ``measure`` RR/OR/RD/MD/SMD, ``model`` fixed/MH/DL/PM.
+def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05,
+         hksj: bool = False, multiarm: str = "combine") -> PoolResult:
+    """Pool two-arm trials: ``measure`` RR/OR/RD/MD/SMD, ``model`` one of :data:`MODELS`.
+
+    Models: ``fixed`` (inverse variance), ``MH`` (Mantel–Haenszel), ``Peto`` (Peto odds
+    ratio), or random effects with tau² by ``DL``, ``PM``, ``REML``, ``ML``, ``HE`` or
+    ``SJ`` (:mod:`evidence.meta_tau2`). ``hksj`` replaces the normal-theory interval of a
+    random-effects model by the Hartung–Knapp–Sidik–Jonkman one. Random-effects results
+    carry the Q-profile interval of tau² and the I² interval it implies.
 
     ``df`` uses the CSV column names (see BINARY_COLUMNS / CONTINUOUS_COLUMNS); other
     columns are ignored. Rows sharing a ``shared_control_id`` are merged with
-    :func:`prepare_multiarm` ("combine") first, so a shared placebo arm is counted
-    once; call ``prepare_multiarm(df, "split")`` beforehand to split it instead.
+    :func:`prepare_multiarm` after validation (``multiarm="combine"``, or ``"split"`` to
+    divide the shared arm), so a shared placebo arm is counted once.
     Raises ValueError listing every input problem (see :func:`validate`).
     """
     measure, model = _check_measure_model(measure, model)
@@ -627,10 +704,13 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
     if problems:
         # name rows by the caller's index labels (a filtered table keeps its labels)
         labelled = [
-            p if p.row is None else Problem(df.index[p.row], p.column, p.rule) for p in problems
+            p if p.row is None else Problem(
+                df.index[p.row], p.column, p.rule,
+                None if p.other is None else df.index[p.other])
+            for p in problems
         ]
         raise ValueError("invalid input: " + "; ".join(str(p) for p in labelled))
-    data = prepare_multiarm(as_numeric_table(df, measure), "combine")
+    data = prepare_multiarm(as_numeric_table(df, measure), multiarm)
     notes: list[str] = []
     excluded: list[str] = []
     if measure in RATIO:
@@ -641,7 +721,9 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
     if k < 2:
         raise ValueError(f"pooling needs at least 2 studies, {k} left after preparing the data")
 
-    if measure in BINARY:
+    if model == "Peto":
+        y, v = _peto_yv(data)
+    elif measure in BINARY:
         y, v, corrected = _binary_yv(*_arm_counts(data), measure)
         if corrected.any():
             notes.append(
@@ -651,12 +733,13 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
     else:
         y, v = _continuous_yv(data, measure)
 
-    kwds = {"atol": 1e-10, "maxiter": 1000} if model == "PM" else {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        res = combine_effects(y, v, method_re="pm" if model == "PM" else "dl", alpha=alpha, **kwds)
+        res = combine_effects(y, v, method_re="dl", alpha=alpha)
     q = float(res.q)
     tau2: float | None = None
-    if model == "fixed":
+    if model in ("fixed", "Peto"):
+        # Peto: the inverse-variance mean of (O - E)/V with variance 1/V is Peto's
+        # sum(O - E) / sum(V), and its Q is Peto's heterogeneity statistic.
         est, se, weights = float(res.mean_effect_fe), float(res.sd_eff_w_fe), res.weights_rel_fe
     elif model == "MH":
         est, se, weights = _mantel_haenszel(data, measure)
@@ -664,7 +747,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         # Heterogeneity of MH: inverse-variance Q about the MH estimate (metafor rma.mh).
         q = float(np.sum((y - est) ** 2 / v))
         notes.append("Q for Mantel–Haenszel uses inverse-variance weights about the MH estimate")
-    else:
+    elif model == "DL":
         tau2 = float(res.tau2)
         if tau2 <= 0:
             # statsmodels does not truncate the DL moment estimate at 0; tau² = 0 makes
@@ -676,20 +759,46 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         else:
             est, se = float(res.mean_effect_re), float(res.sd_eff_w_re)
             weights = res.weights_rel_re
+    else:
+        # PM, REML, ML, HE, SJ: roots of their estimating equations (evidence.meta_tau2);
+        # statsmodels' own PM fit can reset a large tau² to 0.
+        tau2 = meta_tau2.estimate(y, v, model)
+        est, se = meta_tau2.weighted_mean(y, v, tau2)
+        weights = 1 / (v + tau2) / np.sum(1 / (v + tau2))
 
+    k_df = k - 1
     crit = _crit(alpha)
+    if hksj:
+        if tau2 is None:
+            raise ValueError("the Hartung–Knapp–Sidik–Jonkman interval is for random-effects "
+                             f"models {RANDOM}, not {model}")
+        # Hartung & Knapp (2001), Sidik & Jonkman (2002): the weighted residual variance
+        # scales the SE and the interval uses t on k - 1 df (no truncation, as metafor).
+        w = 1 / (v + tau2)
+        se = math.sqrt(float(np.sum(w * (y - est) ** 2)) / (k_df * float(np.sum(w))))
+        crit = float(stats.t.isf(alpha / 2, k_df))
+        notes.append(f"Hartung–Knapp–Sidik–Jonkman interval: t distribution on {k_df} df")
     lo, hi = est - crit * se, est + crit * se
-    q_df = k - 1
+    q_df = k_df
     i2 = max(0.0, (q - q_df) / q) * 100 if q > 0 else 0.0
+    if tau2 is not None and model != "DL":
+        # I² of the model's own tau² (Cochrane's 2024 rule, metafor's too); for DL this is
+        # (Q - df)/Q exactly, which is kept as computed so the book's numbers stay put.
+        i2 = meta_tau2.i2_from_tau2(tau2, v)
     pi_low = pi_high = None
+    tau2_ci: tuple[float | None, float | None] = (None, None)
+    i2_ci: tuple[float | None, float | None] = (None, None)
     if tau2 is not None:
         if k >= 3:
             half = float(stats.t.isf(alpha / 2, k - 2)) * math.sqrt(tau2 + se**2)
             pi_low, pi_high = est - half, est + half
         else:
             notes.append("no prediction interval: it needs at least 3 studies")
+        tau2_ci = meta_tau2.q_profile_ci(y, v, alpha)
+        i2_ci = tuple(meta_tau2.i2_from_tau2(t, v) for t in tau2_ci)  # type: ignore[assignment]
 
-    s_lo, s_hi = y - crit * np.sqrt(v), y + crit * np.sqrt(v)
+    # forest rows: each trial's own effect and Wald interval (Peto's for the Peto model)
+    s_lo, s_hi = y - _crit(alpha) * np.sqrt(v), y + _crit(alpha) * np.sqrt(v)
     back = np.exp if measure in RATIO else (lambda x: x)
     studies = pd.DataFrame(
         {
@@ -702,6 +811,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         }
     )
     z = est / se
+    p = 2 * (stats.t.sf(abs(z), k_df) if hksj else stats.norm.sf(abs(z)))
     return PoolResult(
         measure=measure,
         model=model,
@@ -712,7 +822,7 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         log_estimate=est,
         se=se,
         z=float(z),
-        p=float(2 * stats.norm.sf(abs(z))),
+        p=float(p),
         tau2=tau2,
         i2=float(i2),
         q=q,
@@ -725,14 +835,21 @@ def pool(df: pd.DataFrame, measure: str, model: str, alpha: float = 0.05) -> Poo
         studies=studies,
         excluded=excluded,
         notes=notes,
+        hksj=bool(hksj),
+        tau2_ci_low=tau2_ci[0],
+        tau2_ci_high=tau2_ci[1],
+        i2_ci_low=i2_ci[0],
+        i2_ci_high=i2_ci[1],
     )
 
 
-def pooled_nnt(df: pd.DataFrame, model: str, desirable: bool = True, alpha: float = 0.05) -> dict:
+def pooled_nnt(df: pd.DataFrame, model: str, desirable: bool = True, alpha: float = 0.05,
+               hksj: bool = False, multiarm: str = "combine") -> dict:
     """NNT from the risk difference pooled with the same model (see :func:`nnt_from_rd`).
 
     Kept simple on purpose: for RR/OR analyses the book quotes the NNT implied by the
     pooled RD rather than applying the pooled ratio to an assumed control risk.
     """
-    rd = pool(df, "RD", model, alpha=alpha)
+    model = "fixed" if model == "Peto" else model  # Peto pools odds ratios only
+    rd = pool(df, "RD", model, alpha=alpha, hksj=hksj, multiarm=multiarm)
     return nnt_from_rd(rd.estimate, rd.ci_low, rd.ci_high, desirable=desirable)

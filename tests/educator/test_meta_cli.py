@@ -9,6 +9,7 @@ measure='RR'" and "FE model, measure='RR'"; see tests/test_meta.py for the data 
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -132,85 +133,140 @@ def test_shared_placebo_counted_once(tmp_path):
         assert json.loads(res.stdout)["n_participants"] == 40 + 40 + 50 + 60 + 60
 
 
+ODD_SHARED = BINARY_HEADER + ",shared_control_id\nA1,5,20,6,49,A\nA2,7,20,6,49,A\nB,4,30,8,30,\n"
+
 BAD_CASES = {
+    # name: (file text, [measure, model], line, column number, column name, rule)
     "missing column": (
         "study,events_treatment,n_treatment,events_control\nA,1,10,2\nB,2,10,3\n",
-        ["RR", "fixed"],
-        1,
-        "n_control",
-        "missing",
+        ["RR", "fixed"], 1, None, "n_control", "missing",
     ),
     "events exceed n": (
         BINARY_HEADER + "\nA,1,10,2,10\nB,12,10,3,10\n",
-        ["OR", "DL"],
-        3,
-        "events_treatment",
-        "exceed",
+        ["OR", "DL"], 3, 2, "events_treatment", "exceed",
     ),
     "zero n": (
         BINARY_HEADER + "\nA,1,10,2,10\nB,0,0,3,10\n",
-        ["RR", "DL"],
-        3,
-        "n_treatment",
-        "greater than 0",
+        ["RR", "DL"], 3, 3, "n_treatment", "greater than 0",
     ),
     "negative n": (
         BINARY_HEADER + "\nA,1,10,2,-10\nB,1,10,3,10\n",
-        ["RD", "fixed"],
-        2,
-        "n_control",
-        "greater than 0",
+        ["RD", "fixed"], 2, 5, "n_control", "greater than 0",
     ),
     "non-numeric": (
         BINARY_HEADER + "\nA,1,10,two,10\nB,1,10,3,10\n",
-        ["RR", "PM"],
-        2,
-        "events_control",
-        "not a number",
-    ),
-    "single study": (
-        BINARY_HEADER + "\nA,1,10,2,10\n",
-        ["RR", "DL"],
-        2,
-        "study",
-        "at least 2 studies",
+        ["RR", "PM"], 2, 4, "events_control", "not a number",
     ),
     "MH with continuous": (
         CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,1,10,4,1,10\n",
-        ["MD", "MH"],
-        1,
-        "--model",
-        "binary",
+        ["MD", "MH"], 1, None, "--model", "binary",
+    ),
+    "Peto with a risk ratio": (
+        BINARY_HEADER + "\nA,1,10,2,10\nB,2,10,3,10\n",
+        ["RR", "Peto"], 1, None, "--model", "odds ratios",
     ),
     "SD not positive": (
         CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,0,10,4,1,10\n",
-        ["SMD", "DL"],
-        3,
-        "sd_treatment",
-        "greater than 0",
+        ["SMD", "DL"], 3, 3, "sd_treatment", "greater than 0",
+    ),
+    "infinite SD": (
+        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,inf,10,4,1,10\n",
+        ["MD", "REML"], 3, 3, "sd_treatment", "finite",
+    ),
+    "NaN mean": (
+        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,1,10,NaN,1,10\n",
+        ["MD", "REML"], 3, 5, "mean_control", "not a number",
     ),
     "blank line keeps line numbers": (
         BINARY_HEADER + "\nA,1,10,2,10\n\nB,1,10,x,10\n",
-        ["RR", "DL"],
-        4,
-        "events_control",
-        "not a number",
+        ["RR", "DL"], 4, 4, "events_control", "not a number",
+    ),
+    "duplicate study name": (
+        BINARY_HEADER + "\nSmith 2001,1,10,2,10\nJones 2003,2,10,3,10\nsmith 2001,3,10,4,10\n",
+        ["RR", "REML"], 4, 1, "study", "appears twice",
+    ),
+    "all-zero events for a risk difference": (
+        BINARY_HEADER + "\nA,0,10,0,12\nB,0,20,0,25\n",
+        ["RD", "DL"], 2, 2, "events_treatment", "nothing to pool",
+    ),
+    "all-zero events for a risk ratio": (
+        BINARY_HEADER + "\nA,0,10,0,12\nB,0,20,0,25\n",
+        ["RR", "REML"], 2, 2, "events_treatment", "no participant had the event",
     ),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_CASES))
 def test_bad_input_exits_2_naming_file_line_and_column(case, tmp_path):
-    text, (measure, model), line, column, rule = BAD_CASES[case]
+    text, (measure, model), line, col, column, rule = BAD_CASES[case]
     path = tmp_path / "trials.csv"
     path.write_text(text)
     res = run(str(path), "--measure", measure, "--model", model)
-    assert res.returncode == 2
+    assert res.returncode == 2, res.stdout
     assert res.stdout == ""
-    lines = res.stderr.strip().splitlines()
-    match = [ln for ln in lines if f"line {line}:" in ln and f"'{column}'" in ln]
+    where = f"{path}:{line}:" if col is None else f"{path}:{line}:{col}:"
+    match = [ln for ln in res.stderr.strip().splitlines()
+             if ln.startswith(where) and f"'{column}'" in ln]
     assert match, res.stderr
-    assert str(path) in match[0] and rule in match[0]
+    assert rule in match[0]
+
+
+def test_duplicate_study_names_the_line_of_the_first(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text(BINARY_HEADER + "\nA,1,10,2,10\nB,2,10,3,10\nA,3,10,4,10\n")
+    res = run(str(path), "--measure", "RR")
+    assert res.returncode == 2
+    assert res.stderr.strip() == (
+        f"{path}:4:1: column 'study': study 'A' appears twice: list each trial once, or give "
+        "the rows of one trial the same shared_control_id (first on line 2)")
+
+
+def test_extra_cell_is_an_error_not_dropped(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text(BINARY_HEADER + "\nSmith, 2001,1,10,2,10\nB,2,10,3,10\n")
+    res = run(str(path), "--measure", "RR")
+    assert res.returncode == 2
+    assert res.stderr.startswith(f"{path}:2:6: extra cell '10'")
+    assert "quotes" in res.stderr
+
+
+def test_empty_file_is_reported_once_as_empty(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    res = run(str(path), "--measure", "RR")
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:1: the file is empty")
+    assert BINARY_HEADER.replace(",", ", ") in lines[0]
+
+
+def test_single_trial_is_reported_as_such(tmp_path):
+    # 30/100 vs 20/100: RR 1.5, SE(log RR) = sqrt(1/30 - 1/100 + 1/20 - 1/100)
+    # (Handbook 6.4.1.2), a Wald interval; nothing pooled.
+    path = tmp_path / "one.csv"
+    path.write_text(BINARY_HEADER + "\nOnly 2020,30,100,20,100\n")
+    res = run(str(path), "--measure", "RR", "--json")
+    assert res.returncode == 0, res.stderr
+    d = json.loads(res.stdout)
+    se = math.sqrt(1 / 30 - 1 / 100 + 1 / 20 - 1 / 100)
+    assert d["single_trial"] is True and d["study"] == "Only 2020"
+    assert (d["estimate"], d["ci_low"], d["ci_high"]) == pytest.approx(
+        (1.5, 1.5 * math.exp(-1.959964 * se), 1.5 * math.exp(1.959964 * se)), rel=1e-5)
+    text = run(str(path), "--measure", "RR").stdout
+    assert "one trial, nothing pooled" in text and "1.50" in text
+
+
+def test_split_with_an_odd_shared_control_pools(tmp_path):
+    # 49 control participants shared by two arms: 24.5 each (Handbook 23.3.4 does not
+    # round), which used to fail as "must be a whole number (got 24.5)" for "row 0".
+    path = tmp_path / "odd.csv"
+    path.write_text(ODD_SHARED)
+    res = run(str(path), "--measure", "RR", "--model", "DL", "--multiarm", "split", "--json")
+    assert res.returncode == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert d["n_studies"] == 3 and d["n_participants"] == 20 + 20 + 49 + 30 + 30
+    first = d["studies"][0]
+    assert first["estimate"] == pytest.approx((5 / 20) / (3 / 24.5))
 
 
 def test_every_problem_on_its_own_line(tmp_path):
@@ -222,8 +278,7 @@ def test_every_problem_on_its_own_line(tmp_path):
     # events > n on line 2; n = 0 and 'x' on line 3 (events > n is not repeated there: with
     # no valid n it is a consequence of the n = 0 already reported, not a second problem)
     assert len(lines) == 3, lines
-    assert all(ln.startswith(f"{path}: line ") for ln in lines)
-    assert [ln.split(": line ")[1][:1] for ln in lines] == ["2", "3", "3"]
+    assert [ln.removeprefix(f"{path}:").split(":")[0] for ln in lines] == ["2", "3", "3"]
     assert "greater than 0" in lines[1] and "'x' is not a number" in lines[2]
 
 
@@ -231,3 +286,42 @@ def test_missing_file_exits_2(tmp_path):
     res = run(str(tmp_path / "nope.csv"), "--measure", "RR", "--model", "DL")
     assert res.returncode == 2
     assert "nope.csv" in res.stderr
+
+
+def test_help_lists_every_model_and_diagnostic():
+    res = run("--help")
+    assert res.returncode == 0
+    text = " ".join(res.stdout.split())
+    for name in ("REML", "DL", "PM", "ML", "HE", "SJ", "Peto", "MH", "fixed", "--hksj",
+                 "--leave-one-out", "--influence", "--cumulative", "--subgroup", "--egger",
+                 "--funnel", "restricted maximum likelihood", "Paule–Mandel"):
+        assert name in text, name
+
+
+def test_diagnostics_in_json(bcg_csv, tmp_path):
+    # metafor (tests/testthat/test_misc_influence.r, commit 191d2cb2): leave1out() of the
+    # REML model without Aronson 1948: -0.707084; REML + knha (metafor README): 0.4894
+    # = exp(-0.7145) with t on 12 df.
+    funnel = tmp_path / "funnel.svg"
+    res = run(str(bcg_csv), "--measure", "RR", "--hksj", "--json", "--leave-one-out",
+              "--influence", "--cumulative", "--egger", "--funnel", str(funnel))
+    assert res.returncode == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert d["model"] == "REML" and d["hksj"] is True
+    assert d["log_estimate"] == pytest.approx(-0.7145, abs=5e-4)
+    assert d["se"] == pytest.approx(0.1808, abs=5e-4)
+    assert d["leave_one_out"][0]["log_estimate"] == pytest.approx(-0.707084, abs=1e-5)
+    assert len(d["influence"]) == 13 and len(d["cumulative"]) == 13
+    assert d["egger"]["df"] == 11
+    assert funnel.read_text().lstrip().startswith("<svg")
+
+
+def test_subgroup_text_output(bcg_csv, tmp_path):
+    df = pd.read_csv(bcg_csv).assign(era=["early"] * 7 + ["late"] * 6)
+    path = tmp_path / "sub.csv"
+    df.to_csv(path, index=False)
+    res = run(str(path), "--measure", "RR", "--subgroup", "era")
+    assert res.returncode == 0, res.stderr
+    assert "Test for subgroup differences: Q = " in res.stdout and "on 1 df" in res.stdout
+    bad = run(str(path), "--measure", "RR", "--subgroup", "nosuch")
+    assert bad.returncode == 2 and "no column 'nosuch'" in bad.stderr
