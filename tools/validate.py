@@ -813,7 +813,6 @@ def validate(root: Path | str = DATA, bib: Path | str | None = None,
                  if (p.file, p.line, p.column) not in cells]
 
     bib_keys, bib_problems = _bib_keys(bib)
-    problems += bib_problems
     problems += _check_kinds(loaded)
     allowances = _Allowances.from_tables(loaded, descriptor)
     # A row whose cells break the schema is reported for that, once: the rules across its
@@ -823,7 +822,8 @@ def validate(root: Path | str = DATA, bib: Path | str | None = None,
                  if (p.file, p.line) not in broken_rows or p.rule in _ROW_INDEPENDENT]
     problems += allowances.unused()
     if wanted is not None:
-        problems = [p for p in problems if p.file in wanted or p.file == bib.name]
+        problems = [p for p in problems if p.file in wanted]
+    problems += bib_problems
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
 
 
