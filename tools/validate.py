@@ -768,8 +768,9 @@ def validate(root: Path | str = DATA, bib: Path | str | None = None,
 
     ``tables`` (paths as in datapackage.json) checks only those tables, reading also the
     tables their foreign keys and rules need (the referenced tables, the allowances that
-    name their rows, the facts a timeline restates), and reports only their problems and
-    the bibliography's: what a test of one bad table needs, at a fraction of the time.
+    name their rows, the facts a timeline restates), and reports only their problems, the
+    bibliography's and CSV files the package does not list: what a test of one bad table
+    needs, at a fraction of the time.
     """
     root = Path(root)
     if bib is None:
@@ -799,12 +800,10 @@ def validate(root: Path | str = DATA, bib: Path | str | None = None,
         problems += found
         if table is not None:
             loaded[table.rel] = table
-    if wanted is None:
-        for path in sorted(root.rglob("*.csv")):
-            rel = path.relative_to(root).as_posix()
-            if rel not in listed:
-                problems.append(Problem(rel, None, None, None, "unlisted-file",
-                                        "CSV not described in datapackage.json"))
+    unlisted = [Problem(rel, None, None, None, "unlisted-file",
+                        "CSV not described in datapackage.json")
+                for rel in sorted(p.relative_to(root).as_posix() for p in root.rglob("*.csv"))
+                if rel not in listed]
 
     # A cell reported as the file reads it (a space around a value) is not reported again
     # as the type or pattern it then breaks.
@@ -823,7 +822,7 @@ def validate(root: Path | str = DATA, bib: Path | str | None = None,
     problems += allowances.unused()
     if wanted is not None:
         problems = [p for p in problems if p.file in wanted]
-    problems += bib_problems
+    problems += bib_problems + unlisted
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.column or "", p.rule))
 
 
