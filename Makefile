@@ -14,7 +14,7 @@ STAGING := _build/.staging
 HTML := _build/html
 
 .PHONY: help setup book test check validate execute execute-force html results pdf bench \
-        test-unit test-notebooks test-build test-browser test-pdf lint lock clean
+        test-unit test-notebooks test-build test-browser test-pdf lint precommit lock clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -111,14 +111,31 @@ test-browser: setup
 test-pdf: pdf
 	$(PY) -m pytest -q -p no:cacheprovider -m pdf tests
 
-test: validate lint test-unit test-notebooks test-build test-browser test-pdf ## run every check (what CI runs)
+precommit: setup ## the pre-commit hooks on every file (what a contributor's commit runs)
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
+
+test: validate lint precommit test-unit test-notebooks test-build test-browser test-pdf ## run every check (what CI runs)
 	@echo "make test: all checks passed"
 
-check: validate ## fast checks while editing: data, unit tests, notebook hashes, lint
-	$(PY) -m tools.execute --check
-	$(PY) -m pytest -q -n 2 -p no:cacheprovider -m "not site and not browser and not pdf and not slow" tests
-	$(PY) -m ruff check evidence tools educator tests
-	$(VENV)/bin/nbqa ruff notebooks
+# Every step runs even when an earlier one fails (a data edit that stales notebooks still
+# gets its unit tests and lint); the summary names each step that failed.
+CHECK_STEPS := \
+  "data validation|$(PY) -m tools.validate" \
+  "notebook hashes|$(PY) -m tools.execute --check" \
+  "unit tests|$(PY) -m pytest -q -n 2 -p no:cacheprovider -m 'not site and not browser and not pdf and not slow' tests" \
+  "lint|$(PY) -m ruff check evidence tools educator tests" \
+  "notebook lint|$(VENV)/bin/nbqa ruff notebooks"
+
+check: setup ## fast checks while editing: data, unit tests, notebook hashes, lint (all run)
+	@failed=(); start=$$SECONDS; \
+	for step in $(CHECK_STEPS); do \
+	  name=$${step%%|*}; echo "== $$name"; \
+	  bash -c "$${step#*|}" || failed+=("$$name"); \
+	done; \
+	echo "make check: $$((SECONDS - start)) s"; \
+	if [ $${#failed[@]} -gt 0 ]; then \
+	  printf 'make check FAILED: %s\n' "$$(IFS=,; echo "$${failed[*]}" | sed 's/,/, /g')"; exit 1; \
+	fi; echo "make check: all steps passed"
 
 lint: setup
 	$(PY) -m ruff check evidence tools educator tests

@@ -15,8 +15,17 @@ elsewhere, and every chart is shown as the static SVG its output already carries
 header lists the parameters and says which differ from the book's.
 
 Parameter values are read as JSON when they parse (``50``, ``0.1``, ``["ohta2012"]``,
-``true``) and as text otherwise (``fixed``). Exit status 2 for an unknown parameter or a
-bad value, 1 when the notebook raises (the message names the cell).
+``true``) and as text otherwise (``fixed``). Each notebook declares what its parameters
+allow in the metadata of its ``parameters`` cell (``allowed``): a range (``minimum``,
+``maximum``, ``above``, ``below``, ``integer``), ``choices``, text a value must
+``contain``, or values read from a table of ``data/`` (``in``, ``each_in`` for a list or
+the letters of a text, ``each_dose_in`` for doses), so that a study key or a dose the
+analyses do not have is refused instead of silently changing nothing. Everything is
+checked before the notebook runs, the output path too.
+
+Exit status 2 for an unknown parameter, a value of the wrong type or outside what the
+notebook allows (the message lists what it allows), or an output path that cannot be
+written; 1 when the notebook raises (the message names the cell).
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import argparse
 import ast
 import html
 import json
+import os
 import re
 import sys
 import tempfile
@@ -85,6 +95,89 @@ def notebook_parameters(nb: nbformat.NotebookNode) -> dict[str, object]:
                         out[target.id] = ast.literal_eval(node.value)
             return out
     return {}
+
+
+def parameter_rules(nb: nbformat.NotebookNode) -> dict[str, dict]:
+    """What each parameter allows, as declared in the ``parameters`` cell's metadata."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return dict(cell.metadata.get("allowed", {}))
+    return {}
+
+
+def _from_data(spec: dict) -> list:
+    """The distinct values of ``spec["column"]`` in the rows of ``spec["table"]`` that match
+    ``spec["where"]`` (a value or a list of values per column), in the table's order."""
+    from evidence import data
+
+    rows = data.load(spec["table"], as_printed=True)
+    for column, wanted in spec.get("where", {}).items():
+        rows = rows[rows[column].isin(wanted if isinstance(wanted, list) else [wanted])]
+    return list(dict.fromkeys(v for v in rows[spec["column"]] if v))
+
+
+def _where(spec: dict) -> str:
+    """Words for values read from data: ``one of this analysis's study values (...)``."""
+    return f"one of this analysis's {spec['column']} values (data/{spec['table']}.csv)"
+
+
+def _shown(values: list) -> str:
+    return ", ".join(json.dumps(v) if not isinstance(v, float) or not v.is_integer()
+                     else str(int(v)) for v in values)
+
+
+def value_problem(name: str, value: object, rule: dict) -> str | None:
+    """Why ``value`` is not allowed for parameter ``name`` under ``rule``, or None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if rule.get("integer") and value != int(value):
+            return f"{name} must be a whole number (got {value!r})"
+        bounds = [("minimum", lambda v, b: v >= b, "at least"),
+                  ("maximum", lambda v, b: v <= b, "at most"),
+                  ("above", lambda v, b: v > b, "greater than"),
+                  ("below", lambda v, b: v < b, "less than")]
+        limits = [(word, rule[key]) for key, _, word in bounds if key in rule]
+        if any(key in rule and not ok(value, rule[key]) for key, ok, _ in bounds):
+            allowed = " and ".join(f"{word} {limit}" for word, limit in limits)
+            return f"{name} must be {allowed} (got {value!r})"
+    if "choices" in rule and value not in rule["choices"]:
+        return f"{name} {value!r} is not allowed; allowed: {_shown(rule['choices'])}"
+    if "contains" in rule and rule["contains"] not in str(value):
+        return f"{name} must contain {rule['contains']!r} (got {value!r})"
+    if "in" in rule:
+        allowed = _from_data(rule["in"])
+        if value not in allowed:
+            return (f"{name} {value!r} is not {_where(rule['in'])}; allowed: "
+                    f"{_shown(allowed)}")
+    for key in ("each_in", "each_dose_in"):
+        if key in rule:
+            allowed = _from_data(rule[key])
+            items = list(value) if isinstance(value, list | str) else [value]
+            if key == "each_in":
+                unknown = [v for v in items if v not in allowed]
+            else:  # a dose is allowed when a row was given it (a range covers its doses)
+                from evidence.analyses import dose_matches
+
+                unknown = [v for v in items if not isinstance(v, int | float)
+                           or not any(dose_matches(text, [v]) for text in allowed)]
+            if unknown:
+                return (f"{name}: {_shown(unknown)} is not {_where(rule[key])}; allowed: "
+                        f"{_shown(allowed)}")
+    return None
+
+
+def output_problem(out: Path) -> str | None:
+    """Why the report could not be written to ``out``, or None (checked before the run, so
+    a long run does not end in a failed write)."""
+    if out.is_dir():
+        return f"{out} is a folder; give a file name, e.g. {out / 'report.html'}"
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"cannot write {out}: {parent} is a file, not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        return f"cannot write {out}: permission denied"
+    return None
 
 
 def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
@@ -210,7 +303,18 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_BAD_INPUT
+    rules = parameter_rules(source)
+    for name, value in given.items():
+        problem = value_problem(name, value, rules.get(name, {}))
+        if problem:
+            print(f"report: parameter {problem}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     out = (args.output or _default_output(path, given)).resolve()
+    for target in (out, args.keep_notebook and args.keep_notebook.resolve()):
+        problem = target and output_problem(target)
+        if problem:
+            print(f"report: {problem}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
     with tempfile.TemporaryDirectory(prefix="report-") as tmp:
         executed = Path(tmp) / path.name

@@ -24,6 +24,7 @@ class Breach:
     column: str
     rule: str
     message: str
+    related: tuple[int, ...] = ()  # other rows the breach is about (positions)
 
 
 def _fmt(x: Real) -> str:
@@ -89,4 +90,31 @@ def shared_control_breaches(rows: Sequence[Mapping[str, object]], columns: Seque
                                       f"rows sharing control arm {sid!r} must repeat the same "
                                       f"{col} ({_text(first.get(col))} in the first of "
                                       f"them, {_text(rows[i].get(col))} here)"))
+    return out
+
+
+
+def unshared_control_breaches(rows: Sequence[Mapping[str, object]], comparison: Sequence[str],
+                              *, key: str = "shared_control_id") -> list[Breach]:
+    """Rows that make the same ``comparison`` (one study's arms against placebo on one
+    outcome at one time point) are several arms against one control group: each must name
+    that group with the same ``key``, or pooling would count it once per arm (Cochrane
+    Handbook 23.3.4). One breach per such group, at its first row whose ``key`` is empty or
+    differs from the group's first filled one; ``related`` holds the group's other rows."""
+    groups: dict[tuple, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(tuple(_text(row.get(c)) for c in comparison), []).append(i)
+    out = []
+    for values, idx in groups.items():
+        ids = [str(rows[i].get(key) or "").strip() for i in idx]
+        named = next((s for s in ids if s), "")
+        bad = [i for i, s in zip(idx, ids, strict=True) if s != named or not s]
+        if len(idx) < 2 or not bad:
+            continue
+        what = ", ".join(f"{c} {v}" for c, v in zip(comparison, values, strict=True))
+        fill = f"{key} {named!r}" if named else f"one {key} (for example a name for the arm)"
+        out.append(Breach(bad[0], key, "shared-control-id",
+                          f"{len(idx)} rows compare arms with the same control ({what}): "
+                          f"that group of people is counted once, so give every one of them "
+                          f"{fill}", related=tuple(i for i in idx if i != bad[0])))
     return out

@@ -113,4 +113,3 @@ def draw_all_charts(page, timeout_ms: int = 15_000) -> int:
             timeout=timeout_ms,
         )
     return charts
-

@@ -89,7 +89,10 @@ def test_bib_parses_without_warnings(bib):
         assert re.fullmatch(r"[a-z0-9_]+", key), key
 
 
-@pytest.mark.parametrize("style", ["unsrt", "alpha", "plain"])
+# The book's style (bibtex_default_style in _config.yml) in the fast checks; the others,
+# which an educator's own build might choose, with the slow tests.
+@pytest.mark.parametrize("style", [pytest.param("unsrt", marks=pytest.mark.slow),
+                                   pytest.param("alpha", marks=pytest.mark.slow), "plain"])
 def test_bib_formats_without_warnings(bib, style):
     """What sphinxcontrib-bibtex does at build time: format every entry with a pybtex style."""
     formatter = find_plugin("pybtex.style.formatting", style)()

@@ -13,9 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
-from support import ROOT
+from support import ROOT, csv_rows
 
+from educator import report
 from tools.export_results import glued_outputs
 
 NOTEBOOK = Path("notebooks") / "03_pooled_fibromyalgia.ipynb"
@@ -115,3 +117,64 @@ def test_a_threshold_the_trial_did_not_report_stops_with_a_clear_message(tmp_pat
     assert "did not report at least 50% pain relief" in result.stderr
     assert not (tmp_path / "g.html").exists()
     assert digest(ROOT / "notebooks" / "03_gabapentin_fm_trial.ipynb") == before
+
+
+# ---------------------------------------------------------------- values, before running
+# In-process and without executing anything: each refusal exits 2 before the notebook runs
+# (a run takes tens of seconds; these take a fraction of one).
+def refuse(capsys, *args: str) -> str:
+    code = report.main([*args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    return err
+
+
+def test_an_alpha_outside_0_1_is_refused_naming_the_range(capsys):
+    for bad in ("1.5", "0", "-0.05"):
+        err = refuse(capsys, str(ROOT / NOTEBOOK), "-p", "alpha", bad, "-o", "/dev/null")
+        assert "alpha must be greater than 0 and less than 1" in err and bad in err
+
+
+def test_a_study_the_analyses_do_not_have_is_refused_naming_the_studies(capsys):
+    err = refuse(capsys, str(ROOT / NOTEBOOK), "-p", "leave_out", '["nosuchtrial"]')
+    assert "nosuchtrial" in err
+    # The allowed studies are the fibromyalgia trials of the drugs this notebook pools,
+    # read here from the CSV without the engine.
+    studies = {r["study"] for r in csv_rows("trials_binary", condition="fibromyalgia")
+               if r["drug"] in ("gabapentin", "pregabalin", "sodium_oxybate")}
+    assert studies and all(f'"{s}"' in err for s in studies)
+    assert "duloxetine" not in err and "arnold2005" not in err  # not pooled by this notebook
+
+
+def test_a_dose_no_arm_was_given_is_refused(capsys):
+    err = refuse(capsys, str(ROOT / NOTEBOOK), "-p", "pregabalin_doses", "[451]")
+    assert "451" in err and '"450"' in err
+
+
+def test_a_choice_outside_the_declared_ones_is_refused(capsys):
+    err = refuse(capsys, str(ROOT / NOTEBOOK), "-p", "model", "REML")
+    assert "allowed: \"DL\", \"PM\", \"fixed\", \"MH\"" in err
+    err = refuse(capsys, str(ROOT / NOTEBOOK), "-p", "threshold", "40")
+    assert "allowed: 30, 50" in err
+
+
+def test_an_output_path_that_cannot_be_written_is_refused_before_running(capsys, tmp_path):
+    a_file = tmp_path / "taken"
+    a_file.write_text("not a folder", encoding="utf-8")
+    err = refuse(capsys, str(ROOT / NOTEBOOK), "-o", str(a_file / "x.html"))
+    assert "is a file, not a folder" in err
+    err = refuse(capsys, str(ROOT / NOTEBOOK), "-o", str(tmp_path))
+    assert "is a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_every_parameter_declares_what_it_allows_and_the_book_keeps_to_it(path):
+    nb = nbformat.read(path, as_version=4)
+    defaults, rules = report.notebook_parameters(nb), report.parameter_rules(nb)
+    undeclared = {n for n, v in defaults.items() if not isinstance(v, bool)} - set(rules)
+    assert not undeclared, f"{path.name}: declare what {sorted(undeclared)} allow"
+    assert set(rules) <= set(defaults), "a rule for a parameter the notebook does not have"
+    for name, value in defaults.items():
+        assert report.value_problem(name, value, rules.get(name, {})) is None, name

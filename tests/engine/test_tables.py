@@ -131,9 +131,9 @@ def test_a_line_break_in_a_cell_is_a_line_break():
 def test_no_index_column_and_col_headings():
     frame = FRAME.set_axis([10, 20, 30])  # row labels that must not show
     root = parse(table(frame, "c"))
-    ths = headings(root)
-    assert [th.text for th in ths] == list(FRAME.columns)
-    assert all(th.attrs.get("scope") == "col" for th in ths)
+    heads = headings(root)
+    assert [th.text for th in heads] == list(FRAME.columns)
+    assert all(th.attrs.get("scope") == "col" for th in heads)
     rows = body_rows(root)
     pandas_rows = body_rows(Tree(FRAME.to_html(index=False)).root)
     assert [[c.text for c in r] for r in rows] == [[c.text for c in r] for r in pandas_rows]
@@ -153,8 +153,8 @@ def test_an_index_that_carries_information_is_refused():
 
 def test_row_groups_head_their_rows_in_one_tbody_each():
     root = parse(table(FRAME, "c", group="Drug"))
-    ths = headings(root)
-    assert [th.text for th in ths] == ["Outcome", "RR", "Trials"]  # the group is no column
+    heads = headings(root)
+    assert [th.text for th in heads] == ["Outcome", "RR", "Trials"]  # the group is no column
     tbodies = list(root.iter("tbody"))
     assert len(tbodies) == FRAME["Drug"].nunique()
     for tbody, (drug, rows) in zip(tbodies, FRAME.groupby("Drug", sort=False), strict=True):
@@ -162,7 +162,7 @@ def test_row_groups_head_their_rows_in_one_tbody_each():
         head = [c for c in trs[0].children if isinstance(c, Node)]
         assert len(head) == 1 and head[0].tag == "th"
         assert head[0].attrs["scope"] == "rowgroup"
-        assert head[0].attrs["colspan"] == str(len(ths))
+        assert head[0].attrs["colspan"] == str(len(heads))
         assert head[0].text == drug
         shown = [[c.text for c in tr.children if isinstance(c, Node)] for tr in trs[1:]]
         assert [r[0] for r in shown] == list(rows["Outcome"])

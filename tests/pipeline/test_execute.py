@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import ROOT
+from support import ROOT, edit_one_count
 
 from evidence.reads import READ_LOG_ENV
 from tools import execute as notebooks
@@ -83,9 +83,8 @@ def test_editing_a_data_file_makes_exactly_its_readers_stale(sandbox):
     paths = notebook_paths(sandbox / "notebooks")
     assert all(status(p).current for p in paths)
     edited = sandbox / "data" / "trials_binary.csv"
-    original = edited.read_text(encoding="utf-8")
-    assert ",38,75,23,75," in original, "the Arnold 2007 responder row moved: update this test"
-    edited.write_text(original.replace(",38,75,23,75,", ",39,75,23,75,", 1), encoding="utf-8")
+    original = edit_one_count(edited)
+    assert edited.read_text(encoding="utf-8") != original
     readers = {
         p.name for p in paths
         if "data/trials_binary.csv" in nbformat.read(p, 4).metadata["evidence"]["inputs"]

@@ -57,3 +57,33 @@ def test_pages_deploys_only_after_tests_and_with_an_index():
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert build["permissions"] == {"contents": "read"}
+
+
+def _jobs():
+    for wf in WORKFLOWS:
+        for name, job in yaml.safe_load(wf.read_text())["jobs"].items():
+            yield wf.name, name, job
+
+
+def test_every_container_is_pinned_by_digest():
+    containers = [(wf, name, job["container"]) for wf, name, job in _jobs() if "container" in job]
+    assert containers
+    for wf, name, image in containers:
+        image = image["image"] if isinstance(image, dict) else image
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", image), (wf, name, image)
+
+
+def test_configure_pages_runs_only_where_it_may_read_pages():
+    for wf, name, job in _jobs():
+        uses = [s.get("uses", "") for s in job.get("steps", [])]
+        if any(u.startswith("actions/configure-pages@") for u in uses):
+            assert job.get("permissions", {}).get("pages") in ("read", "write"), (wf, name)
+
+
+def test_a_stale_notebook_failure_explains_a_lock_bump():
+    for wf, name, job in _jobs():
+        steps = job.get("steps", [])
+        if any("make test" in s.get("run", "") for s in steps):
+            hints = [s for s in steps if s.get("if") == "failure()"
+                     and "tools.execute --check" in s.get("run", "")]
+            assert hints and "make execute-force" in hints[0]["run"], (wf, name)
