@@ -152,6 +152,8 @@ def value_problem(name: str, value: object, rule: dict) -> str | None:
         if key in rule:
             allowed = _from_data(rule[key])
             items = list(value) if isinstance(value, list | str) else [value]
+            if isinstance(value, str) and rule.get("separator"):  # "a;b": codes in one string
+                items = [v.strip() for v in value.split(rule["separator"]) if v.strip()]
             if key == "each_in":
                 unknown = [v for v in items if v not in allowed]
             else:  # a dose is allowed when a row was given it (a range covers its doses)

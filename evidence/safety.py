@@ -117,9 +117,9 @@ def pregabalin_renal_frame() -> pd.DataFrame:
     return pd.DataFrame({
         "Creatinine clearance (mL/min)": rows["crcl_ml_min_label"],
         "Starting dose (mg a day)": [span(lo, hi) for lo, hi in zip(
-            rows["starting_daily_dose_mg_min"], rows["starting_daily_dose_mg_max"])],
+            rows["starting_daily_dose_mg_min"], rows["starting_daily_dose_mg_max"], strict=True)],
         "Dose range (mg a day)": [span(lo, hi) for lo, hi in zip(
-            rows["total_daily_dose_mg_min"], rows["total_daily_dose_mg_max"])],
+            rows["total_daily_dose_mg_min"], rows["total_daily_dose_mg_max"], strict=True)],
     })
 
 
