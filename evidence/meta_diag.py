@@ -3,7 +3,7 @@
 Why this module exists: a pooled estimate is only as good as its weakest trial, and a
 reader of a Cochrane review or of R metafor's output expects to see how the estimate
 moves without each trial, in the order the trials appeared, within subgroups, and
-whether small trials disagree with large ones. Every function here re-uses
+whether small trials disagree with large ones. Every function here reuses
 :func:`evidence.meta.pool` on part of the table, so each diagnostic uses exactly the
 method of the analysis it checks; statsmodels provides the regression of Egger's test.
 
