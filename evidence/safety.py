@@ -59,10 +59,7 @@ def number(fact_id: str, column: str = "value_num") -> float:
 
 def topic_label(topic: str) -> str:
     """The reader's words for a safety topic."""
-    for row in vocab.rows(TOPICS):
-        if row["topic"] == topic:
-            return row["label"]
-    raise LookupError(f"{topic!r} is not in data/{TOPICS}.csv: add it there with its label")
+    return vocab.label(TOPICS, topic)
 
 
 def number_text(row: pd.Series) -> str:

@@ -81,6 +81,12 @@ def _row(table: str, code: object) -> dict[str, str]:
     return found
 
 
+def label(table: str, code: object) -> str:
+    """The reader's words for ``code`` in any vocabulary table with a ``label`` column; an
+    unknown code stops the build, naming the table to add it to."""
+    return _row(table, code)["label"]
+
+
 def capital(text: str) -> str:
     """``text`` with its first letter in capitals, the rest as written ("NSAIDs" stays)."""
     return text[:1].upper() + text[1:]
