@@ -40,12 +40,6 @@ GRADED = ("strong", "weak")
 NOT_NAMED = "–"
 
 
-def _problem(line: int, column: str, value: str, rule: str, hint: str) -> ValueError:
-    return ValueError(
-        f"data/{TABLE}.csv:{line}: column '{column}' value '{value}' breaks rule {rule} — {hint}"
-    )
-
-
 def covered(row: pd.Series | dict) -> list[str]:
     """The drug codes a row applies to (its ``covers`` cell split at ';'), in order."""
     cell = row.get("covers")
@@ -54,30 +48,45 @@ def covered(row: pd.Series | dict) -> list[str]:
     return [code.strip() for code in cell.split(";") if code.strip()]
 
 
-def check(frame: pd.DataFrame, eular: pd.DataFrame) -> None:
-    """Raise ``ValueError`` naming the file, line, column and rule of the first broken row.
+def problems(frame: pd.DataFrame, eular: pd.DataFrame | None
+             ) -> list[tuple[int, str, str, str, str]]:
+    """Every broken row as ``(line, column, value, rule, hint)``; the validator reports each.
 
     ``frame`` is the guideline table as read (CSV line = index + 2), ``eular`` the EULAR
     recommendations table; the rules are ``covers-code`` (every covered drug is in
     ``vocabulary/drugs.csv``) and ``same-as-agrees`` (a EULAR row's direction and strength are
-    the EULAR table's ``strength_direction`` of the row it names).
+    the EULAR table's ``strength_direction`` of the row it names; not checked when ``eular``
+    is None).
     """
     known = {r["drug"] for r in vocab.rows("vocabulary/drugs")}
-    by_id = eular.set_index("id")["strength_direction"].to_dict()
+    by_id = None if eular is None else eular.set_index("id")["strength_direction"].to_dict()
+    out = []
     for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
         for code in covered(row):
             if code not in known:
-                raise _problem(line, "covers", code, "covers-code",
-                               "not a drug of data/vocabulary/drugs.csv: add it there first")
+                out.append((line, "covers", code, "covers-code",
+                            "not a drug of data/vocabulary/drugs.csv: add it there first"))
         same = row.get("same_as")
-        if isinstance(same, str) and same:
+        if by_id is not None and isinstance(same, str) and same:
             printed = by_id.get(same)
             mine = f"{row['strength']} {row['direction']}"
             if printed != mine:
-                raise _problem(line, "same_as", same, "same-as-agrees",
-                               f"this row says '{mine}' but {EULAR_TABLE}.csv says "
-                               f"'{printed}' for {same}")
+                out.append((line, "same_as", same, "same-as-agrees",
+                            f"this row says '{mine}' but {EULAR_TABLE}.csv says "
+                            f"'{printed}' for {same}"))
+    return out
+
+
+def check(frame: pd.DataFrame, eular: pd.DataFrame) -> None:
+    """Raise ``ValueError`` naming the file, line, column and rule of the first broken row
+    (:func:`problems`)."""
+    found = problems(frame, eular)
+    if found:
+        line, column, value, rule, hint = found[0]
+        raise ValueError(
+            f"data/{TABLE}.csv:{line}: column '{column}' value '{value}' breaks rule {rule} "
+            f"— {hint}")
 
 
 def load() -> pd.DataFrame:

@@ -736,9 +736,26 @@ def _cross_field(tables: dict[str, _Table], bib_keys: set[str] | None,
                                                {line for file, line in broken if file == rel})
     if "trials_binary.csv" in tables:
         problems += _check_binary(tables["trials_binary.csv"], allow)
+    if "guideline_recommendations.csv" in tables:
+        problems += _check_guidelines(tables["guideline_recommendations.csv"],
+                                      tables.get("criteria/eular2016_recommendations.csv"))
     if "regulatory_timeline.csv" in tables:
         problems += _check_timeline(tables["regulatory_timeline.csv"], tables.get("facts.csv"))
     return problems
+
+
+def _check_guidelines(table: _Table, eular_table: _Table | None) -> list[Problem]:
+    """The guideline table's own rules (:func:`evidence.guidelines.problems`): the drugs a
+    row covers are in the vocabulary, and a EULAR row agrees with the EULAR table."""
+    import pandas as pd
+
+    from evidence import guidelines
+
+    frame = pd.DataFrame(table.rows, columns=table.header)
+    eular = (pd.DataFrame(eular_table.rows, columns=eular_table.header) if eular_table
+             else None)  # checking one table alone: the agreement rule needs both
+    return [Problem(table.rel, table.lines[line - 2], column, value, rule, hint)
+            for line, column, value, rule, hint in guidelines.problems(frame, eular)]
 
 
 def check_rows(rel: str, rows: list[dict[str, str]], primary_key: str | None = "id",

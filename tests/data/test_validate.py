@@ -552,3 +552,12 @@ def test_ci_order_rule(a, b, c):
         outside = {**ok, "difference": str(hi + 1)}
         hits = check_rows("trials_continuous.csv", [outside])
         assert [(p.column, p.rule) for p in hits] == [("difference", "ci-order")]
+
+
+def test_the_guideline_rules_are_the_validators_too():
+    rows = csv_rows("guideline_recommendations")
+    bad = next(r for r in rows if r["covers"])
+    bad["covers"] += ";nosuchdrug"
+    found = check_rows("guideline_recommendations.csv", rows)
+    assert [(p.line, p.column, p.value, p.rule) for p in found] == [
+        (rows.index(bad) + 2, "covers", "nosuchdrug", "covers-code")]
