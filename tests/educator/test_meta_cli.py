@@ -1,4 +1,6 @@
-"""Tests of educator/meta.py, run as a user runs it: a subprocess from the repository root.
+"""Tests of educator/meta.py. Its ``main`` runs in-process with the output captured (a
+subprocess per case cost about 2 s each); ``--help`` runs as a user runs it, a subprocess from
+the repository root, to show the script itself starts.
 
 Expected numbers are R metafor's published results for dat.bcg, from
 github.com/wviechtb/metafor tests/testthat/test_misc_metan_vs_rma.uni_with_dat.bcg.r
@@ -8,8 +10,11 @@ measure='RR'" and "FE model, measure='RR'"; see tests/test_meta.py for the data 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +29,7 @@ BINARY_HEADER = "study,events_treatment,n_treatment,events_control,n_control"
 CONT_HEADER = "study,mean_treatment,sd_treatment,n_treatment,mean_control,sd_control,n_control"
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run_script(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(SCRIPT if cwd == ROOT else ROOT / SCRIPT), *args],
         cwd=cwd,
@@ -32,6 +37,25 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``educator/meta.py *args`` in ``cwd``, in this process: its exit code and output."""
+    from educator import meta as cli
+
+    out, err = io.StringIO(), io.StringIO()
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exc:  # argparse: --help, bad usage
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["educator/meta.py", *args], code, out.getvalue(),
+                                       err.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +313,7 @@ def test_missing_file_exits_2(tmp_path):
 
 
 def test_help_lists_every_model_and_diagnostic():
-    res = run("--help")
+    res = run_script("--help")
     assert res.returncode == 0
     text = " ".join(res.stdout.split())
     for name in ("REML", "DL", "PM", "ML", "HE", "SJ", "Peto", "MH", "fixed", "--hksj",
