@@ -1,20 +1,28 @@
 """Decide which notebooks are stale, and execute them with papermill.
 
-A notebook is *current* when the hash recorded in its metadata equals the hash
-of what it depends on now:
+A notebook is *current* when what it depends on is what it was last executed with:
 
 * its own cells (type and source; papermill's injected-parameters cell excluded),
 * each data file it read and each ``evidence`` module it imported on its last run
   (logged by :mod:`evidence.reads`), so a module no notebook imports stales nothing,
 * the dependency lock (``requirements.txt``).
 
-jupyter-cache hashes only the cells, so a changed CSV would not re-run anything;
-this hash does. Execution goes to a temporary file and replaces the committed
-notebook only on success, so a notebook that raises leaves the book as it was.
+Those hashes live in one committed file next to the notebooks, ``inputs.lock.json``, one
+entry per notebook, not in the notebooks themselves. So a change that alters no output
+(a fixed typo in a table no figure shows, a dependency bump that changes no number)
+re-executes the notebooks that read it and rewrites only their lines of the lock file; a
+notebook file changes only when its outputs do, as nbval would judge them (the same
+sanitizers, ``tests/nbval_sanitize.cfg``). A stale notebook is reported with the inputs
+that changed.
+
+jupyter-cache hashes only the cells, so a changed CSV would not re-run anything; this
+lock does. Every stale notebook runs to a temporary file first; only when all of them
+succeeded are the committed notebooks and the lock replaced, so a notebook that raises
+leaves the book exactly as it was.
 
 Command line (``make book`` runs it; ``make check`` runs ``--check``)::
 
-    python -m tools.execute            # run stale notebooks, record their input hash
+    python -m tools.execute            # run stale notebooks, update the lock
     python -m tools.execute --force    # run every notebook
     python -m tools.execute --check    # only report stale notebooks (exit 1 if any)
     python -m tools.execute notebooks/x.ipynb   # limit to some notebooks
@@ -23,12 +31,15 @@ Command line (``make book`` runs it; ``make check`` runs ``--check``)::
 from __future__ import annotations
 
 import argparse
+import configparser
 import hashlib
+import json
 import os
+import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -38,7 +49,8 @@ from evidence.reads import READ_LOG_ENV
 
 NOTEBOOKS = ROOT / "notebooks"
 LOCK = ROOT / "requirements.txt"
-META_KEY = "evidence"
+LOCK_NAME = "inputs.lock.json"
+SANITIZERS = ROOT / "tests" / "nbval_sanitize.cfg"
 REFRESH_COMMAND = "make book"
 
 
@@ -47,7 +59,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _rel(path: Path) -> str:
-    """Path relative to the repository when inside it (for messages and metadata)."""
+    """Path relative to the repository when inside it (for messages and the lock)."""
     path = Path(path).resolve()
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
@@ -67,46 +79,90 @@ def cells_digest(nb: nbformat.NotebookNode) -> str:
     return h.hexdigest()
 
 
-def input_hash(nb: nbformat.NotebookNode, inputs: list[str]) -> str:
-    """Hash of everything the notebook's outputs depend on."""
-    h = hashlib.sha256()
-    h.update(b"cells:" + cells_digest(nb).encode())
-    for rel in sorted(set(inputs)):
-        path = ROOT / rel
-        digest = _sha256(path.read_bytes()) if path.is_file() else "missing"
-        h.update(f"\0input:{rel}:{digest}".encode())
-    h.update(b"\0lock:" + _sha256(LOCK.read_bytes()).encode())
-    return h.hexdigest()
+# ---- the lock file ---------------------------------------------------------------------
+def lock_path(notebook: Path) -> Path:
+    """The lock file that records ``notebook``'s inputs (the one in its folder)."""
+    return Path(notebook).resolve().parent / LOCK_NAME
 
 
+def read_lock(path: Path) -> dict[str, dict]:
+    """Notebook file name -> {"cells": digest, "inputs": {path: sha256}}; {} if absent."""
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["notebooks"]
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise SystemExit(f"error: {_rel(path)} is not a notebook input lock ({err}); "
+                         f"delete it and run `{REFRESH_COMMAND}` to rebuild it") from None
+
+
+def write_lock(path: Path, entries: dict[str, dict]) -> None:
+    """Write the lock, keeping only notebooks that still exist (one stable, sorted text)."""
+    kept = {name: entries[name] for name in sorted(entries) if (path.parent / name).is_file()}
+    text = json.dumps({"notebooks": kept}, indent=1, sort_keys=True) + "\n"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _digest(rel: str) -> str | None:
+    path = ROOT / rel
+    return _sha256(path.read_bytes()) if path.is_file() else None
+
+
+def lock_entry(nb: nbformat.NotebookNode, reads: list[str]) -> dict:
+    """What a run of ``nb`` that read ``reads`` depended on, hashed."""
+    inputs = {rel: _digest(rel) for rel in sorted(set(reads))}
+    inputs[_rel(LOCK)] = _digest(_rel(LOCK))
+    return {"cells": cells_digest(nb), "inputs": inputs}
+
+
+# ---- staleness -------------------------------------------------------------------------
 @dataclass
 class Status:
     path: Path
     current: bool
     reason: str
+    changed: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return _rel(self.path)
 
 
-def status(path: Path) -> Status:
-    """Is the committed output of ``path`` what its current inputs would produce?"""
-    nb = nbformat.read(path, as_version=4)
-    recorded = nb.metadata.get(META_KEY, {})
-    if not recorded.get("input_hash"):
-        return Status(path, False, "never executed by tools/execute.py")
-    inputs = list(recorded.get("inputs", []))
-    missing = [rel for rel in inputs if not (ROOT / rel).is_file()]
-    if missing:
-        return Status(path, False, f"input file(s) gone: {', '.join(missing)}")
-    if input_hash(nb, inputs) != recorded["input_hash"]:
-        return Status(
-            path, False, "its cells, the data or engine modules it read, or the lock changed"
-        )
-    return Status(path, True, "current")
+def status(path: Path, lock: dict[str, dict] | None = None) -> Status:
+    """Is the committed output of ``path`` what its current inputs would produce?
+
+    ``changed`` names what differs from the last run: ``cells`` and/or input paths.
+    """
+    path = Path(path).resolve()
+    entry = (read_lock(lock_path(path)) if lock is None else lock).get(path.name)
+    if not entry:
+        return Status(path, False, f"not in {_rel(lock_path(path))}: never executed by "
+                                   "tools/execute.py")
+    changed = []
+    if cells_digest(nbformat.read(path, as_version=4)) != entry.get("cells"):
+        changed.append("cells")
+    gone = []
+    for rel, digest in sorted(entry.get("inputs", {}).items()):
+        now = _digest(rel)
+        if now is None:
+            gone.append(rel)
+        elif now != digest:
+            changed.append(rel)
+    if not changed and not gone:
+        return Status(path, True, "current")
+    parts = []
+    if "cells" in changed:
+        parts.append("its cells changed")
+    if files := [c for c in changed if c != "cells"]:
+        parts.append(f"changed since its last run: {', '.join(files)}")
+    if gone:
+        parts.append(f"input file(s) gone: {', '.join(gone)}")
+    return Status(path, False, "; ".join(parts), changed + gone)
 
 
+# ---- running ---------------------------------------------------------------------------
 class NotebookError(RuntimeError):
     """A notebook raised: the message names the notebook, the cell and the error."""
 
@@ -131,6 +187,75 @@ def _strip_volatile(nb: nbformat.NotebookNode) -> None:
         cell.outputs = joined
 
 
+def _run(path: Path, target: Path, parameters: dict | None, timeout: int) -> list[str]:
+    """Execute ``path`` into ``target`` (volatile fields stripped); return what it read."""
+    import papermill as pm
+
+    fd, log_name = tempfile.mkstemp(prefix="reads-", suffix=".log")
+    os.close(fd)
+    os.environ[READ_LOG_ENV] = log_name
+    try:
+        pm.execute_notebook(
+            str(path),
+            str(target),
+            parameters=parameters or {},
+            cwd=str(path.parent),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            kernel_name="python3",
+        )
+    except pm.PapermillExecutionError as err:
+        target.unlink(missing_ok=True)
+        first_line = ((err.source or "").strip().splitlines() or [""])[0]
+        raise NotebookError(
+            f"{_rel(path)}: cell {err.cell_index} (execution count {err.exec_count}) "
+            f"raised {err.ename}: {err.evalue}\n    cell starts: {first_line}"
+        ) from None
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        os.environ.pop(READ_LOG_ENV, None)
+        reads = Path(log_name).read_text(encoding="utf-8").split()
+        Path(log_name).unlink(missing_ok=True)
+    nb = nbformat.read(target, as_version=4)
+    _strip_volatile(nb)
+    nbformat.write(nb, target)
+    return sorted(set(reads))
+
+
+def _sanitizers() -> list[tuple[re.Pattern, str]]:
+    """nbval's sanitizers (what differs between runs by nature), as (pattern, replacement)."""
+    if not SANITIZERS.is_file():
+        return []
+    cfg = configparser.ConfigParser(interpolation=None)
+    cfg.read(SANITIZERS, encoding="utf-8")
+    return [(re.compile(cfg[s]["regex"]), cfg[s]["replace"]) for s in cfg.sections()]
+
+
+def same_outputs(a: str, b: str) -> bool:
+    """Would nbval judge the two notebook texts equal (after its sanitizers)?"""
+    for pattern, replacement in _sanitizers():
+        a, b = pattern.sub(replacement, a), pattern.sub(replacement, b)
+    return a == b
+
+
+def _install(path: Path, ran: Path) -> bool:
+    """Move the executed ``ran`` over ``path`` unless nothing nbval compares has changed;
+    return whether the committed notebook was rewritten."""
+    new = ran.read_text(encoding="utf-8")
+    if path.is_file() and same_outputs(new, path.read_text(encoding="utf-8")):
+        ran.unlink()
+        return False
+    ran.replace(path)
+    return True
+
+
+def _running(path: Path) -> Path:
+    return path.with_name(f".{path.stem}.running.ipynb")
+
+
 def execute(
     path: Path,
     *,
@@ -140,66 +265,52 @@ def execute(
 ) -> Path:
     """Run ``path`` with papermill; return where the executed notebook was written.
 
-    Without ``output`` the notebook is replaced in place (only on success) and the
-    input hash is recorded. With ``output`` (an educator's re-run with other
-    ``parameters``) the committed notebook is never touched.
+    Without ``output`` the notebook is replaced in place (only on success, and only if its
+    outputs changed) and its entry in the lock is updated. With ``output`` (an educator's
+    re-run with other ``parameters``) neither the committed notebook nor the lock is touched.
     """
-    import papermill as pm
-
     path = Path(path).resolve()
-    target = Path(output).resolve() if output else path
-    fd, log_name = tempfile.mkstemp(prefix="reads-", suffix=".log")
-    os.close(fd)
-    tmp = target.with_name(f".{target.stem}.running.ipynb")
-    os.environ[READ_LOG_ENV] = log_name
-    try:
-        pm.execute_notebook(
-            str(path),
-            str(tmp),
-            parameters=parameters or {},
-            cwd=str(path.parent),
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            kernel_name="python3",
-        )
-    except pm.PapermillExecutionError as err:
-        tmp.unlink(missing_ok=True)
-        first_line = ((err.source or "").strip().splitlines() or [""])[0]
-        raise NotebookError(
-            f"{_rel(path)}: cell {err.cell_index} (execution count {err.exec_count}) "
-            f"raised {err.ename}: {err.evalue}\n    cell starts: {first_line}"
-        ) from None
-    except Exception:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        os.environ.pop(READ_LOG_ENV, None)
-        reads = Path(log_name).read_text(encoding="utf-8").split()
-        Path(log_name).unlink(missing_ok=True)
-
-    nb = nbformat.read(tmp, as_version=4)
-    _strip_volatile(nb)
-    if output is None:
-        inputs = sorted(set(reads))
-        nb.metadata[META_KEY] = {"input_hash": input_hash(nb, inputs), "inputs": inputs}
-    nbformat.write(nb, tmp)
-    tmp.replace(target)
-    return target
+    if output is not None:
+        target = Path(output).resolve()
+        tmp = _running(target)
+        _run(path, tmp, parameters, timeout)
+        tmp.replace(target)
+        return target
+    reads = _run(path, _running(path), parameters, timeout)
+    _commit({path: reads})
+    return path
 
 
-def _execute_job(path: str) -> tuple[str, float, str | None]:
-    """Worker for the process pool: execute one notebook, report time or error."""
+def _commit(runs: dict[Path, list[str]]) -> list[Path]:
+    """Install every executed notebook of ``runs`` (all succeeded) and update the lock(s);
+    return the notebooks whose file changed."""
+    rewritten = []
+    by_lock: dict[Path, dict[Path, list[str]]] = {}
+    for path, reads in runs.items():
+        by_lock.setdefault(lock_path(path), {})[path] = reads
+    for lock_file, group in by_lock.items():
+        entries = read_lock(lock_file)
+        for path, reads in group.items():
+            if _install(path, _running(path)):
+                rewritten.append(path)
+            entries[path.name] = lock_entry(nbformat.read(path, as_version=4), reads)
+        write_lock(lock_file, entries)
+    return rewritten
+
+
+def _execute_job(path: str) -> tuple[str, float, list[str] | None, str | None]:
+    """Worker for the process pool: execute one notebook to its temporary file."""
     start = time.perf_counter()
+    p = Path(path)
     try:
-        execute(Path(path))
+        reads = _run(p, _running(p), None, 600)
     except NotebookError as err:
-        return path, time.perf_counter() - start, str(err)
-    return path, time.perf_counter() - start, None
+        return path, time.perf_counter() - start, None, str(err)
+    return path, time.perf_counter() - start, reads, None
 
 
 def execute_stale(paths: list[Path], *, force: bool = False, jobs: int | None = None) -> int:
-    """Execute the stale notebooks among ``paths`` in parallel; return the exit code."""
+    """Execute the stale notebooks among ``paths`` in parallel; install them all or none."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     todo = []
@@ -212,24 +323,30 @@ def execute_stale(paths: list[Path], *, force: bool = False, jobs: int | None = 
         print(f"Executed 0 notebooks ({len(paths)} current).", flush=True)
         return 0
     jobs = jobs or min(len(todo), os.cpu_count() or 1)
-    failures = []
+    failures, runs = [], {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_execute_job, str(p)) for p in todo]
         for done, fut in enumerate(as_completed(futures), start=1):
-            name, seconds, error = fut.result()
+            name, seconds, reads, error = fut.result()
             rel = _rel(Path(name))
             if error:
                 failures.append(error)
                 print(f"  [{done}/{len(todo)}] FAILED {rel} after {seconds:.1f}s", flush=True)
             else:
+                runs[Path(name)] = reads
                 print(f"  [{done}/{len(todo)}] executed {rel} in {seconds:.1f}s", flush=True)
     if failures:
-        print("\nNotebook execution failed; the committed notebooks were left as they were:",
-              file=sys.stderr)
+        for path in runs:
+            _running(path).unlink(missing_ok=True)
+        print(f"\nNotebook execution failed, so none of the {len(todo)} stale notebook(s) "
+              f"was replaced and {LOCK_NAME} is unchanged:", file=sys.stderr)
         for message in failures:
             print(f"  {message}", file=sys.stderr)
         return 1
-    print(f"Executed {len(todo)} notebook(s) ({len(paths) - len(todo)} current).", flush=True)
+    rewritten = _commit(runs)
+    print(f"Executed {len(todo)} notebook(s) ({len(paths) - len(todo)} current); "
+          f"{len(rewritten)} had new outputs, the rest only a new line in {LOCK_NAME}.",
+          flush=True)
     return 0
 
 

@@ -86,4 +86,5 @@ def test_a_stale_notebook_failure_explains_a_lock_bump():
         if any("make test" in s.get("run", "") for s in steps):
             hints = [s for s in steps if s.get("if") == "failure()"
                      and "tools.execute --check" in s.get("run", "")]
-            assert hints and "make execute-force" in hints[0]["run"], (wf, name)
+            assert hints and "make book" in hints[0]["run"]
+            assert "inputs.lock.json" in hints[0]["run"], (wf, name)
