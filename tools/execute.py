@@ -344,9 +344,10 @@ def execute_stale(paths: list[Path], *, force: bool = False, jobs: int | None = 
             print(f"  {message}", file=sys.stderr)
         return 1
     rewritten = _commit(runs)
-    print(f"Executed {len(todo)} notebook(s) ({len(paths) - len(todo)} current); "
-          f"{len(rewritten)} had new outputs, the rest only a new line in {LOCK_NAME}.",
-          flush=True)
+    kept = len(todo) - len(rewritten)
+    print(f"Executed {len(todo)} notebook(s) ({len(paths) - len(todo)} current): "
+          f"{len(rewritten)} rewritten with new outputs, {kept} left as they were (same "
+          f"outputs); {LOCK_NAME} updated.", flush=True)
     return 0
 
 
