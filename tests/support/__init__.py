@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 from evidence import BOOK, DATA, ROOT
+from tools.bench import edit_one_count  # one data edit for the benchmark and the tests
 
 NOTEBOOKS = ROOT / "notebooks"
 SITE = ROOT / "_build" / "html"
@@ -58,21 +59,3 @@ def content_pages() -> list[str]:
         p for p in built_pages()
         if 'http-equiv="Refresh"' not in (SITE / p).read_text(encoding="utf-8")[:2000]
     ]
-
-
-def edit_one_count(path: Path, row_id: str = "arnold2007_pain_response_30") -> str:
-    """Change one event count of row ``row_id`` of a copy of ``trials_binary.csv`` by one
-    (up, or down if it already equals its n), keeping the row valid; return the old text.
-    The tests that need "a data edit that changes an output" use this instead of today's
-    numbers, so a correction of the data does not break them."""
-    text = path.read_text(encoding="utf-8")
-    with path.open(encoding="utf-8", newline="") as fh:
-        records = list(csv.reader(fh))
-    header = records[0]
-    (rec,) = [r for r in records[1:] if r[header.index("id")] == row_id]
-    e, n = header.index("events_treatment"), header.index("n_treatment")
-    events, total = int(rec[e]), int(rec[n])
-    rec[e] = str(events + 1 if events < total else events - 1)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(records)
-    return text
