@@ -106,7 +106,7 @@ test-build: html results
 
 test-browser: setup
 	bash tools/ensure_chromium.sh
-	$(PY) -m pytest -q -m "site or browser" tests
+	$(PY) -m pytest -q -n 2 -m "site or browser" tests
 
 test-pdf: pdf
 	$(PY) -m pytest -q -p no:cacheprovider -m pdf tests

@@ -1,9 +1,6 @@
-"""Every page of the built site, opened in real Chromium.
-
-A page fails if it requests anything outside the site (a CDN font, script or
-style), if any request comes back with an error status, if the console logs an
-error, if a script throws, or if a chart container is not drawn by Vega.
-"""
+"""Behaviours of the built site in real Chromium: charts drawn live and only when near,
+icons, a downloaded copy offline, the keyboard. (Every page's self-containment, layout and
+accessibility at phone and desktop widths: ``test_pages.py``.)"""
 
 from __future__ import annotations
 
@@ -11,58 +8,11 @@ import re
 import shutil
 
 import pytest
-from support import built_pages
 from support.browser import wait_for_search_results
 
 pytestmark = pytest.mark.browser
 
-PAGES = built_pages() or ["index.html"]
 CHART_TIMEOUT_MS = 15_000
-
-
-def _problems_on(browser, site_url: str, page_path: str) -> list[str]:
-    problems: list[str] = []
-    context = browser.new_context()
-    page = context.new_page()
-
-    def on_request(request):
-        url = request.url
-        if not (url.startswith(site_url) or url.startswith(("data:", "blob:", "about:"))):
-            problems.append(f"request leaves the site: {url}")
-
-    def on_response(response):
-        if response.status >= 400:
-            problems.append(f"HTTP {response.status} for {response.url}")
-
-    def on_console(message):
-        if message.type == "error":
-            problems.append(f"console error: {message.text}")
-
-    page.on("request", on_request)
-    page.on("response", on_response)
-    page.on("console", on_console)
-    page.on("pageerror", lambda err: problems.append(f"script error: {err}"))
-    page.goto(f"{site_url}/{page_path}", wait_until="load")
-    page.wait_for_load_state("networkidle")
-    charts = page.locator(".evidence-chart")
-    for i in range(charts.count()):
-        chart = charts.nth(i)
-        chart_id = chart.get_attribute("id")
-        chart.scroll_into_view_if_needed()  # charts are drawn when a reader reaches them
-        try:
-            page.wait_for_selector(
-                f"#{chart_id}[data-rendered='true'] svg", timeout=CHART_TIMEOUT_MS
-            )
-        except Exception:
-            problems.append(f"chart {chart_id} was not drawn by Vega")
-    context.close()
-    return problems
-
-
-@pytest.mark.parametrize("page_path", PAGES)
-def test_page_is_self_contained_and_clean(browser, site_url, page_path):
-    problems = _problems_on(browser, site_url, page_path)
-    assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
 
 
 def test_chart_pages_draw_charts(browser, site_url):
