@@ -39,6 +39,19 @@ PREPARE = """
     document.querySelectorAll('.solution').forEach(e => e.remove());
   }
   document.querySelectorAll('.evidence-chart__data').forEach(e => e.remove());
+  // Links into the book point at its own pages on the print server (book/intro.html#x,
+  // references.html#cite-x): in the PDF each would be a dead link to a loopback address.
+  // Point each at its place in this one document, or make it plain text if it has none.
+  document.querySelectorAll('a[href]').forEach(a => {
+    const url = new URL(a.getAttribute('href'), location.href);
+    if (url.origin !== location.origin) return;  // the web: DOIs, PubMed, labels
+    const id = decodeURIComponent(url.hash.slice(1));
+    if (id && document.getElementById(id)) {
+      a.setAttribute('href', '#' + encodeURIComponent(id));
+    } else {
+      a.removeAttribute('href');
+    }
+  });
   // A table longer than about half a page may run across pages (rows stay whole);
   // kept whole, each one pushed to a new page and left half-empty pages behind.
   document.querySelectorAll('table').forEach(t => {
@@ -96,6 +109,8 @@ def print_pdf(site: Path, out: Path, with_solutions: bool) -> None:
             print_background=True,
             margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
             display_header_footer=True,
+            outline=True,  # bookmarks: the chapters and their sections, from the headings
+            tagged=True,
             header_template="<span></span>",
             footer_template=(
                 "<div style='font-size:8px;width:100%;text-align:center;color:#444'>"

@@ -67,3 +67,39 @@ def test_solutions_are_printed_and_can_be_left_out(printed, tmp_path):
     assert "Solution" not in without
     assert fewer_pages < pages
     assert "Gabapentin: what the trials show" in _flat(without)
+
+
+def _outline_titles(outline, depth: int = 0) -> list[tuple[int, str]]:
+    out = []
+    for item in outline:
+        if isinstance(item, list):
+            out += _outline_titles(item, depth + 1)
+        else:
+            out.append((depth, re.sub(r"\s+", " ", item.title)))
+    return out
+
+
+def test_every_link_resolves_inside_the_pdf_or_on_the_web():
+    """No link points at the print server's loopback address (it is gone once the PDF is
+    written); links into the book jump to their place in the PDF."""
+    reader = pypdf.PdfReader(PDF)
+    internal, dead = 0, []
+    for number, page in enumerate(reader.pages, start=1):
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A") or {}
+            uri = action.get("/URI")
+            if uri is None:
+                internal += 1
+            elif re.match(r"https?://(127\.0\.0\.1|localhost)[:/]", str(uri)):
+                dead.append(f"page {number}: {uri}")
+    assert not dead, f"{len(dead)} links to a loopback address, first: {dead[:3]}"
+    assert internal > 100, "links into the book should jump within the PDF"
+
+
+def test_the_pdf_has_an_outline_of_chapters_and_sections():
+    titles = _outline_titles(pypdf.PdfReader(PDF).outline)
+    flat = [t for _, t in titles]
+    for chapter in sorted((ROOT / "book").glob("0[1-7]_*.md")):
+        title = chapter.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        assert title in flat, f"chapter {title!r} has no bookmark"
+    assert any(depth >= 2 for depth, _ in titles), "sections are not nested under chapters"
