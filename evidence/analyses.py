@@ -134,7 +134,7 @@ class Selection:
         """One line per study set aside, with the reason (for the notebook's tables)."""
         out = []
         for frame, reason in [
-            (self.without_counts, "no arm counts in data/, percentages only"),
+            (self.without_counts, "no arm counts recorded, percentages only"),
             (self.left_out, "left out by the leave_out parameter"),
             (self.other_doses, "dose outside the dose filter"),
             (self.eerw, "randomised-withdrawal (EERW) design, not pooled with parallel trials"),
@@ -156,10 +156,10 @@ class Selection:
         label = vocab.outcome_label(self.outcome)
         drug = vocab.drug_label(self.drug)
         if k == 0:
-            head = f"No {drug} trial in data/ has arm counts for {label}."
+            head = f"No {drug} trial in the book's data has arm counts for {label}."
         elif k == 1:
             head = (
-                f"Only one {drug} trial in data/ has arm counts for {label} "
+                f"Only one {drug} trial in the book's data has arm counts for {label} "
                 f"({vocab.study_name(self.studies[0])}), so nothing is pooled: the estimate is "
                 "that trial's."
             )

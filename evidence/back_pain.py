@@ -37,28 +37,13 @@ GABAPENTINOIDS = frozenset({"gabapentin", "pregabalin", "gabapentinoids"})
 BACK_PAIN = "back_pain"  # the group of conditions in data/vocabulary/conditions.csv
 
 
-# The editor's flags of the evidence pack (its README, "Column conventions"): a note that
-# carries one says the number needs care before it is quoted.
-FLAGS = (
-    "ATTRIBUTION INFERRED",
-    "DISCREPANCY",
-    "DERIVED",
-    "MULTI-ARM",
-    "UNVERIFIED",
-    "IMPLAUSIBLE",
-    "SIGN RESOLVED",
-    "ARM LABELS ASSUMED",
-    "CONFERENCE-ABSTRACT VALUES",
-)
-_FLAG_RE = re.compile("|".join(re.escape(f) for f in FLAGS))
-
-
 def flags(note: object) -> list[str]:
-    """The pack's capitalised caveat flags in a note, in the order of :data:`FLAGS`."""
+    """The editor's capitalised caveat flags in a note (the evidence pack's README, "Column
+    conventions"), in the order of the caveat vocabulary: each says the number needs care
+    before it is quoted. :func:`vocab.caveat_label` gives the reader's words for one."""
     if not isinstance(note, str):
         return []
-    found = set(_FLAG_RE.findall(note))
-    return [f for f in FLAGS if f in found]
+    return [f for f in vocab.caveats() if re.search(rf"(?<![A-Z-]){re.escape(f)}(?![A-Z-])", note)]
 
 
 def published_rows(published: pd.DataFrame) -> pd.DataFrame:
@@ -94,10 +79,11 @@ def published_table(published: pd.DataFrame, printed: pd.DataFrame) -> pd.DataFr
                 "estimate as printed": text,
                 "trials": _count(row["n_studies"]),
                 "participants": _count(row["n_participants"]),
-                "GRADE": row["grade"] if isinstance(row["grade"], str) else "not in data",
+                "GRADE": row["grade"] if isinstance(row["grade"], str) else "not recorded",
                 "read in": row["source"],
                 "status": row["status"],
-                "caveat": ", ".join(flags(row["note"])) or "",
+                "how it was read": formatting.read_in(row["status"], row["source"]),
+                "caveat": "; ".join(vocab.caveat_label(f) for f in flags(row["note"])),
                 "id": row["id"],
             }
         )
@@ -274,7 +260,7 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
             "Estimate as printed": formatting.published_estimate(r) + (f"\n{note}" if note else ""),
             "Trials, participants; certainty": (
                 f"{formatting.trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
-                + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded in data/")
+                + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded")
             ),
             "Review (status)": f"{vocab.study_name(r['review'])}{read_in} ({r['status']})",
             "id": r["id"],

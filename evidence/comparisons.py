@@ -72,6 +72,7 @@ NUMBER_MEASURES = ("RR", "OR", "RD", "NNT", "NNH")
 PUBLISHED = "published review"
 COMPUTED = "computed here"
 NO_DATA = "no data"
+NOT_AVAILABLE = "not available"  # an Entry's number or ratio when there is none
 BASES = (PUBLISHED, COMPUTED, NO_DATA)
 
 CERTAINTY_LEVELS = ("high", "moderate", "low", "very low")
@@ -161,10 +162,10 @@ class Entry:
     number: float | None = None
     number_low: float | None = None
     number_high: float | None = None
-    number_text: str = "not in data/"
-    ratio_text: str = "not in data/"
+    number_text: str = NOT_AVAILABLE
+    ratio_text: str = NOT_AVAILABLE
     trials_text: str = "–"
-    certainty: str = "not recorded in data/"
+    certainty: str = "not recorded"
     status: str = "–"
     source_text: str = "–"
     sources: list[str] = field(default_factory=list)
@@ -291,7 +292,7 @@ def _grade_of_review_for_counts(published: pd.DataFrame, option: Option, outcome
     grades = sorted(set(rows["grade"]))
     if len(grades) == 1:
         return grades[0], str(rows.iloc[0]["review"]), str(rows.iloc[0]["id"])
-    return "not recorded in data/", None, None
+    return "not recorded", None, None
 
 
 def _published_entry(option: Option, outcome: str, row: pd.Series,
@@ -317,7 +318,7 @@ def _published_entry(option: Option, outcome: str, row: pd.Series,
     else:
         entry.ratio_text = "not printed"
     entry.trials_text = formatting.trials_text(row["n_studies"], row["n_participants"])
-    entry.certainty = ("not recorded in data/" if formatting.blank(row["grade"])
+    entry.certainty = ("not recorded" if formatting.blank(row["grade"])
                        else row["grade"])
     entry.status = row["status"]
     read_in = row["source"]
@@ -403,7 +404,7 @@ def missing_reason(option: Option, outcome: str, selection: analyses.Selection |
         studies = selection.without_counts["study"]
         names = ", ".join(dict.fromkeys(vocab.study_name(s) for s in studies))
         return f"no review printed a number; {names} printed percentages only, no counts"
-    return "no review printed a number and no trial counts are in data/"
+    return "no review printed a number and no trial with arm counts was found"
 
 
 def missing_sources(option: Option, outcome: str, selection: analyses.Selection | None,
@@ -451,7 +452,7 @@ def entry_for(
     missing = missing_evidence() if missing is None else missing
     entry.notes.append(missing_reason(option, outcome, selection, missing))
     entry.sources = missing_sources(option, outcome, selection, missing)
-    entry.number_text = f"{entry.kind}: not in data/"
+    entry.number_text = f"{entry.kind}: {NOT_AVAILABLE}"
     return entry
 
 

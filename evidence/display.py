@@ -27,6 +27,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from . import vocab
 from .tables import table
 
 # Okabe–Ito colours, safe for the common colour-vision deficiencies; each of the
@@ -72,6 +73,42 @@ def _title_text(spec: dict) -> str:
     return str(title)
 
 
+# Bookkeeping columns a chart's dataset may carry that a reader of its data table does not
+# need (the chapter cites the sources; the Data appendix has every row with its place).
+_BOOKKEEPING = frozenset({"id", "fact_id", "source_location", "status", "note", "flag_note"})
+_UNITS = [("_pct", " (%)"), ("_mg_day", " (mg/day)"), ("_mg", " (mg)"), ("_weeks", " (weeks)"),
+          ("_h", " (h)")]
+_WORDS = {"ci_low": "interval, lower limit", "ci_high": "interval, upper limit",
+          "n": "participants", "pct": "%"}
+
+
+def column_words(name: str) -> str:
+    """A dataset column's name as a table heading: ``"oral_bioavailability_pct"`` ->
+    ``"oral bioavailability (%)"``, ``"ci_low"`` -> ``"interval, lower limit"``."""
+    name = str(name)
+    if name in _WORDS:
+        return _WORDS[name]
+    unit = ""
+    for suffix, words in _UNITS:
+        if name.endswith(suffix) and name != suffix.lstrip("_"):
+            name, unit = name[: -len(suffix)], words
+            break
+    return name.replace("_", " ") + unit
+
+
+def _readable_row(row: dict) -> dict:
+    """A dataset row for a reader: bookkeeping dropped, headings in words, bibliography
+    keys as study names."""
+    out = {}
+    for key, value in row.items():
+        if key in _BOOKKEEPING:
+            continue
+        if key == "source" and isinstance(value, str):
+            value = "; ".join(vocab.study_name(k.strip()) for k in value.split(";"))
+        out[column_words(key)] = value
+    return out
+
+
 def _data_table(spec: dict) -> str:
     """The data behind the chart, as the book's table (:mod:`evidence.tables`).
 
@@ -91,6 +128,7 @@ def _data_table(spec: dict) -> str:
         rows = next(iter(datasets.values()))
     if not rows:
         return ""
+    rows = [_readable_row(r) for r in rows]
     columns = list(rows[0].keys())
     numeric = [c for c in columns if all(
         isinstance(r.get(c), int | float) and not isinstance(r.get(c), bool) for r in rows)]

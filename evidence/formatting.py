@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from . import vocab
+
 # Measures whose estimate is printed with its name before it; the two ratio-of-effects
 # measures of indirect comparisons get words instead of a code.
 ESTIMATE_NAMES = {"RR": "RR", "OR": "OR", "RD": "RD", "MD": "MD", "SMD": "SMD",
@@ -96,10 +98,20 @@ def printed_numbers(row: Mapping) -> dict[str, str]:
     }
 
 
+def read_in(status: str, source: object = None) -> str:
+    """How a number was read, for a table cell: ``"read in the source"``, ``"computed
+    here"``, or for a number read in someone else's summary, which summary: ``"read in a
+    summary (AFP 2017 (Cochrane for Clinicians))"``."""
+    text = vocab.status_label(status)
+    if status == "secondary" and not blank(source):
+        text += f" ({'; '.join(vocab.study_name(s.strip()) for s in str(source).split(';'))})"
+    return text
+
+
 def trials_text(k: object, n: object) -> str:
     """``"3 trials, 121 participants"`` from printed counts, saying which is missing."""
     if blank(k) and blank(n):
-        return "not in data/"
+        return "numbers of trials and participants not printed"
     trials = "trials not printed" if blank(k) else (
         f"{k} {'trial' if str(k) == '1' else 'trials'}")
     people = "participants not printed" if blank(n) else f"{n} participants"

@@ -504,7 +504,7 @@ def cohort_table(realworld: pd.DataFrame) -> pd.DataFrame:
 
     Columns: ``Cohort``, ``Who`` (fibromyalgia or all indications), ``Measured``,
     ``Result`` (as printed, with its unit), ``People`` (the cohort's n where printed),
-    ``Status`` and ``Source``.
+    ``How it was read`` and ``Source``.
     """
     by_id = realworld.set_index("id")
     records = []
@@ -519,8 +519,8 @@ def cohort_table(realworld: pd.DataFrame) -> pd.DataFrame:
                 "Measured": measured,
                 "Result": _result_text(r),
                 "People": _int_text(r["n"]),
-                "Status": str(r["status"]),
-                "Source": str(r["source"]),
+                "How it was read": vocab.status_label(str(r["status"])),
+                "Source": vocab.study_name(str(r["source"])),
             }
         )
     return pd.DataFrame(records)

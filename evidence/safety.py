@@ -24,7 +24,8 @@ TOPICS = "vocabulary/safety_topics"
 
 # The columns of the per-drug safety table, in order.
 DRUG, TOPIC, SAYS, NUMBER, SOURCE, WHERE, STATUS = (
-    "Drug", "Topic", "What the source says", "Number", "Source", "Where in the source", "Status")
+    "Drug", "Topic", "What the source says", "Number", "Source", "Where in the source",
+    "How it was read")
 
 
 def facts(drugs: Iterable[str] | None = None) -> pd.DataFrame:
@@ -97,7 +98,7 @@ def drug_frame(drugs: Iterable[str], *, by_drug: bool = False) -> pd.DataFrame:
         NUMBER: [number_text(r) for _, r in rows.iterrows()],
         SOURCE: [vocab.study_name(s) for s in rows["source"]],
         WHERE: rows["source_location"],
-        STATUS: rows["status"],
+        STATUS: rows["status"].map(vocab.status_label),
     })
     if by_drug:
         frame.insert(0, DRUG, [vocab.capital(vocab.drug_label(d)) for d in rows["drug"]])

@@ -38,7 +38,7 @@ def meaning(subject: str, outcome_name: str, certainty: str, significant: bool |
     it, for pain scores).
     """
     if basis == NO_DATA:
-        return f"No estimate: {reason}." if reason else "No estimate in data/."
+        return f"No estimate: {reason}." if reason else "No estimate available."
     level = certainty.lower().strip()
     low = subject[0].lower() + subject[1:]
     if change == "more":

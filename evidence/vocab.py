@@ -9,6 +9,9 @@ once, in a vocabulary table, and every module and notebook asks this one for it:
 * :func:`condition_label`, :func:`condition_group` and :func:`conditions_in`
   (``vocabulary/conditions.csv``: the words and the group, e.g. ``back_pain``);
 * :func:`drug_label` (``vocabulary/drugs.csv``);
+* :func:`status_label` (``vocabulary/statuses.csv``: how each number was read) and
+  :func:`caveats` and :func:`caveat_label` (``vocabulary/caveats.csv``: the editor's
+  capitalised flags in notes, and the reader's words for each);
 * :func:`verdicts` and :func:`verdict_meanings` (``vocabulary/verdicts.csv``, in the book's
   order), :func:`seed_articles` (``vocabulary/seed_articles.csv``) and :func:`study_name`
   (``vocabulary/study_names.csv``: the few bibliography keys that do not read as "Author
@@ -39,6 +42,8 @@ DRUGS = "vocabulary/drugs"
 VERDICTS = "vocabulary/verdicts"
 SEED_ARTICLES = "vocabulary/seed_articles"
 STUDY_NAMES = "vocabulary/study_names"
+STATUSES = "vocabulary/statuses"
+CAVEATS = "vocabulary/caveats"
 
 BENEFIT, HARM, LOSS, SCORE = "benefit", "harm", "loss", "score"  # the kinds of outcome
 
@@ -143,6 +148,24 @@ def conditions_in(group: str) -> list[str]:
 def drug_label(drug: str) -> str:
     """The reader's words for a drug or class code: ``"sodium oxybate"``."""
     return _row(DRUGS, drug)["label"]
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def status_label(status: str) -> str:
+    """How a table shows a row's status: ``"read in a summary"`` for ``secondary``."""
+    return label(STATUSES, status)
+
+
+def caveats() -> tuple[str, ...]:
+    """The caveat flags a note can carry (``"SIGN RESOLVED"``), in the vocabulary's order."""
+    return tuple(r["flag"] for r in rows(CAVEATS))
+
+
+def caveat_label(flag: str) -> str:
+    """The reader's words for a caveat flag: ``"sign of the difference corrected"``."""
+    return label(CAVEATS, flag)
 
 
 # --------------------------------------------------------------------------- claims

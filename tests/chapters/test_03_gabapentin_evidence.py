@@ -85,8 +85,15 @@ def test_published_table_keeps_the_printed_precision_and_the_flags():
     assert enke["estimate"] == "-0.0"  # not 0.0, not -0
     resp = table.loc["shanthanna2017_pain_response_unspecified_gabapentin_rr"]
     assert "0.061" in resp["estimate as printed"]  # the probable misprint is kept as printed
-    assert table.loc["shanthanna2017_pain_intensity_gabapentin_md", "caveat"] == "SIGN RESOLVED"
-    assert table.loc["shanthanna2017_pain_intensity_pregabalin_md", "caveat"] == "DISCREPANCY"
+    words = {r["flag"]: r["label"] for r in csv_rows("vocabulary/caveats")}
+    # The editor's flags reach the reader in the vocabulary's words, not in capitals.
+    assert table.loc["shanthanna2017_pain_intensity_gabapentin_md", "caveat"] == \
+        words["SIGN RESOLVED"]
+    assert table.loc["shanthanna2017_pain_intensity_pregabalin_md", "caveat"] == \
+        words["DISCREPANCY"]
+    statuses = {r["code"]: r["label"] for r in csv_rows("vocabulary/statuses")}
+    for _, row in table.iterrows():
+        assert row["how it was read"].startswith(statuses[row["status"]])
     assert set(table["status"]) <= {"verified", "secondary", "derived"}
 
 

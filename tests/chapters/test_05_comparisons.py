@@ -221,7 +221,7 @@ def test_published_status_and_source_come_from_the_row(entries):
             continue
         r = BY_ID[e.row_id]
         assert e.status == r["status"]
-        assert e.certainty == (r["grade"] or "not recorded in data/")
+        assert e.certainty == (r["grade"] or "not recorded")
         assert set(e.sources) == {r["review"], r["source"]}
 
 
@@ -276,7 +276,7 @@ def test_computed_gabapentin_takes_the_grade_cochrane_gave_the_same_trial(entrie
     assert e.certainty == cooper["grade"] == "very low"
     assert e.grade_row_id == cooper["id"]
     # Sodium oxybate has no review, so no rating.
-    assert entries[("sodium_oxybate", "pain_response_30")].certainty == "not recorded in data/"
+    assert entries[("sodium_oxybate", "pain_response_30")].certainty == "not recorded"
 
 
 def test_analyses_recorded_elsewhere_exist_in_those_notebooks():
@@ -438,7 +438,7 @@ def test_nnt_from_rr_shows_the_placebo_response_at_work():
     ("very low", True, "The evidence is very uncertain about the effect of gabapentin on "
                        "dizziness."),
     ("high", False, "Gabapentin makes little or no difference to dizziness."),
-    ("not recorded in data/", True, "In the trials behind this estimate, gabapentin increased "
+    ("not recorded", True, "In the trials behind this estimate, gabapentin increased "
                                     "the chance of dizziness; certainty was not rated in the "
                                     "sources read."),
 ])

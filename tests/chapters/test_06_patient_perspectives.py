@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from support import ROOT, csv_rows
 
-from evidence import data, patient_charts
+from evidence import data, patient_charts, vocab
 from evidence import patients as pp
 from tools.export_results import glued_outputs
 
@@ -257,7 +257,7 @@ def test_cohort_table_rows_and_their_indication():
     for cohort, (_, got) in zip(cohorts, table.iterrows(), strict=True):
         r = by_id[cohort["id"]]
         assert (got["Cohort"], got["Measured"]) == (cohort["cohort"], cohort["measured"])
-        assert got["Source"] == r["source"]
+        assert got["Source"] == vocab.study_name(r["source"])
         assert got["Who"] == ("all indications" if r["condition"] == "mixed_all_indications"
                               else r["condition"])
         if r["value"]:
