@@ -252,7 +252,8 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
     rows = back_pain_rows(published)
     for _, r in rows.iterrows():
         note = notes.get(str(r["id"]), "")
-        read_in = "" if r["source"] == r["review"] else f", read in {r['source']}"
+        read_in = ("" if r["source"] == r["review"]
+                   else f", read in {vocab.study_name(r['source'])}")
         out.append({
             "Drug or class": vocab.capital(vocab.drug_label(r["drug"])),
             "Population: outcome": f"{vocab.condition_label(r['condition'])}: "
@@ -262,7 +263,8 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
                 f"{formatting.trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
                 + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded")
             ),
-            "Review (status)": f"{vocab.study_name(r['review'])}{read_in} ({r['status']})",
+            "Review (how it was read)": f"{vocab.study_name(r['review'])}{read_in} "
+                                        f"({vocab.status_label(r['status'])})",
             "id": r["id"],
         })
     for (drug, _), missing in cmp.missing_evidence(cmp.BACK_PAIN).items():
@@ -273,6 +275,6 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
             "Drug or class": vocab.capital(vocab.drug_label(drug)),
             "Population: outcome": vocab.condition_label(cmp.BACK_PAIN),
             "Estimate as printed": "missing", "Trials, participants; certainty": "–",
-            "Review (status)": f"no data: {missing.reason}", "id": "",
+            "Review (how it was read)": f"no data: {missing.reason}", "id": "",
         })
     return pd.DataFrame(out)

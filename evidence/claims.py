@@ -305,7 +305,7 @@ def _evidence_cell(keys: Iterable[str], seed: str, *, page: str, anchor: str | N
             continue
         links.append(
             f"<a href='{html.escape(reference_href(key, page=page, anchor=anchor))}' "
-            f"class='claims-key'>{html.escape(key).replace('_', '_<wbr>')}</a>"
+            f"class='claims-key'>{html.escape(vocab.study_name(key))}</a>"
         )
     return "<br>".join(links) if links else "–"
 
@@ -355,8 +355,8 @@ def claims_table(
         })
     caption = (
         f"All {len(claims)} claims checked: the claim in our words (open \u201cWhy\u201d for "
-        "the reasoning), its verdict and the bibliography keys of the evidence, listed on the "
-        "References page."
+        "the reasoning), its verdict and the sources of the evidence, each linked to its entry "
+        "on the References page."
     )
     return table(
         pd.DataFrame(rows), caption, caption_visible=True,

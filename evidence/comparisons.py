@@ -323,7 +323,7 @@ def _published_entry(option: Option, outcome: str, row: pd.Series,
     entry.status = row["status"]
     read_in = row["source"]
     entry.source_text = vocab.study_name(row["review"]) + (
-        "" if read_in == row["review"] else f", read in {read_in}"
+        "" if read_in == row["review"] else f", read in {vocab.study_name(read_in)}"
     )
     entry.sources = data.sources(row)
     entry.dose_text = "all doses" if formatting.blank(row["dose_mg_day"]) else (
@@ -533,7 +533,7 @@ def fm_table(entries: dict[tuple[str, str], Entry]) -> pd.DataFrame:
             ratio = e.ratio_text if e.ratio_text != "not printed" else "ratio not printed"
             estimate = f"{e.number_text}\n{ratio}"
             evidence = f"{e.trials_text}\ncertainty: {e.certainty}"
-            source = f"{e.basis}: {e.source_text} ({e.status})"
+            source = f"{e.basis}: {e.source_text} ({formatting.status_words(e.status)})"
             if e.notes:
                 source += "\n" + "; ".join(e.notes)
         rows.append({
@@ -582,8 +582,10 @@ def chart_options(
             "nnh_ci_high": h.number_high if h.number_high is not None else math.nan,
             "certainty": lead.certainty_level if lead.has_number else NOT_RATED,
             "basis": basis,
-            "nnt_source": f"{b.source_text} ({b.status})" if b.has_number else "–",
-            "nnh_source": f"{h.source_text} ({h.status})" if h.has_number else "–",
+            "nnt_source": f"{b.source_text} ({formatting.status_words(b.status)})"
+            if b.has_number else "–",
+            "nnh_source": f"{h.source_text} ({formatting.status_words(h.status)})"
+            if h.has_number else "–",
             "missing": "; ".join(missing),
         })
     return pd.DataFrame(rows)

@@ -63,7 +63,7 @@ class CriteriaDataError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------
-# The rules, as read from data/criteria/
+# The rules, as read from the criteria tables
 # ---------------------------------------------------------------------------------------
 
 

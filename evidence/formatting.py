@@ -98,6 +98,13 @@ def printed_numbers(row: Mapping) -> dict[str, str]:
     }
 
 
+def status_words(status: str) -> str:
+    """A status code (``"secondary"``) in the reader's words (``"read in a summary"``); any
+    other text (``"computed from verified counts"``) as it is."""
+    codes = {r["code"] for r in vocab.rows(vocab.STATUSES)}
+    return vocab.status_label(status) if status in codes else status
+
+
 def read_in(status: str, source: object = None) -> str:
     """How a number was read, for a table cell: ``"read in the source"``, ``"computed
     here"``, or for a number read in someone else's summary, which summary: ``"read in a

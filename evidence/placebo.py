@@ -37,7 +37,8 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
                 "drug_pct": None if formatting.blank(r["rate_treatment"])
                 else float(r["rate_treatment"]) / scale,
                 "printed": f"{r['rate_treatment']} vs {r['rate_control']}{unit}",
-                "Source (how it was read)": f"{e.source_text} ({vocab.status_label(e.status)})",
+                "Source (how it was read)":
+                    f"{e.source_text} ({formatting.status_words(e.status)})",
                 "sources": e.sources,
             })
         else:
@@ -48,7 +49,8 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
                 "drug_pct": 100 * c["events_treatment"] / c["n_treatment"],
                 "printed": f"{c['events_treatment']}/{c['n_treatment']} vs "
                            f"{c['events_control']}/{c['n_control']}",
-                "Source (how it was read)": f"{e.source_text} ({e.status})",
+                "Source (how it was read)":
+                    f"{e.source_text} ({formatting.status_words(e.status)})",
                 "sources": e.sources,
             })
     return pd.DataFrame(out)
