@@ -8,6 +8,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from . import vocab
 from .display import PALETTE
 from .patients import ANSWERS, BAND_ORDER, REASONS, check_one_denominator, denominator
 
@@ -94,7 +95,7 @@ def bands_chart(bands: pd.DataFrame, *, title: str, description: str) -> alt.Cha
     """Stacked bars of each arm's responder bands; derived bands get a dashed outline."""
     data = bands.copy()
     data["band"] = data["band"].astype(str)
-    data["band_label"] = [f"{b} (derived)" if d else b
+    data["band_label"] = [f"{b} ({vocab.status_label('derived')})" if d else b
                           for b, d in zip(data["band"], data["derived"], strict=True)]
     data["order"] = data["band"].map({b: i for i, b in enumerate(BAND_ORDER)})
     data["label"] = [f"{p:.0f}" for p in data["pct"]]
@@ -105,7 +106,7 @@ def bands_chart(bands: pd.DataFrame, *, title: str, description: str) -> alt.Cha
     labels = []
     for b in present:
         derived = bool(data.loc[data["band"] == b, "derived"].any())
-        labels.append(f"{b} (derived)" if derived else b)
+        labels.append(f"{b} ({vocab.status_label('derived')})" if derived else b)
     y = alt.Y("arm:N", sort=arms, title=None, axis=alt.Axis(labelLimit=320))
     x = alt.X("pct:Q", stack="zero", title="Participants (%), by how much their pain fell",
               scale=alt.Scale(domain=[0, 100]))
