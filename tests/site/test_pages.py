@@ -8,6 +8,8 @@ A page fails if
 * a chart is not drawn by Vega;
 * at either width the page is wider than the screen (a sideways page scroll), or any chart
   text is drawn smaller than 11 px (a chart shrunk to fit instead of re-flowed);
+* a number pasted from a notebook is bolder than the sentence around it (bold is for
+  emphasis);
 * axe-core (pinned in package-lock.json) finds a violation of WCAG 2.1 A or AA, or of its
   best-practice rules, at either width in either mode; the message names the rule, width,
   mode and element.
@@ -52,6 +54,12 @@ LAYOUT = """() => {
     return r.right > innerWidth + 1 && r.width > 0 && !e.parentElement.closest(
       '[tabindex="0"], pre, .highlight');
   }).slice(0, 3).map(e => `${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]}`);
+  // A pasted number is bold only where its sentence is (emphasis, a heading, a table head).
+  out.bold = [...document.querySelectorAll('span.pasted-text')].filter(e => {
+    const own = parseInt(getComputedStyle(e).fontWeight, 10);
+    const around = parseInt(getComputedStyle(e.parentElement).fontWeight, 10);
+    return own >= 600 && own > around;
+  }).slice(0, 3).map(e => e.textContent.trim());
   return out;
 }"""
 
@@ -71,6 +79,8 @@ def _layout(page, width: int, view: str) -> list[str]:
     if got["width"] > width:
         problems.append(f"{view}: the page is {got['width']} px wide (sideways scroll); "
                         f"wider than the screen: {', '.join(got['wide'])}")
+    if got["bold"]:
+        problems.append(f"{view}: pasted numbers in bold, unlike their sentence: {got['bold']}")
     if got["smallest"] is not None and got["smallest"] < SMALLEST_TEXT_PX:
         problems.append(f"{view}: chart text drawn at {got['smallest']:.1f} px "
                         f"(under {SMALLEST_TEXT_PX}): {got['where']}")
