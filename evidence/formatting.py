@@ -6,6 +6,7 @@ same in a chapter's sentence, a table and a chart's tooltip.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from . import vocab
@@ -14,6 +15,17 @@ from . import vocab
 # measures of indirect comparisons get words instead of a code.
 ESTIMATE_NAMES = {"RR": "RR", "OR": "OR", "RD": "RD", "MD": "MD", "SMD": "SMD",
                   "difference_of_MD": "difference in MDs", "ratio_of_RR": "ratio of RRs"}
+
+
+# A number and its unit stay on one line ("30 %", "600 mg", "12 weeks"): the space between
+# them becomes a no-break space wherever the book prints text.
+_NUMBER_UNIT = re.compile(r"(?<=\d) (?=(?:%|‰|per 1000\b|mg\b|g\b|kg\b|mL\b|L\b|h\b|"
+                          r"weeks?\b|days?\b|months?\b|years?\b))")
+
+
+def keep_with_number(text: str) -> str:
+    """``text`` with a no-break space between each number and the unit after it."""
+    return _NUMBER_UNIT.sub("\u00a0", text)
 
 
 def blank(x: object) -> bool:

@@ -48,6 +48,8 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 from pandas.api import types as ptypes
 
+from .formatting import keep_with_number
+
 #: Minimum widths a column may ask for (``widths={"Outcome": "medium"}``); the sizes are in
 #: ``_static/evidence-tables.css`` as ``.evidence-w-<name>``.
 WIDTHS = ("narrow", "medium", "wide", "widest")
@@ -59,7 +61,7 @@ HIDDEN_CLASS = "evidence-vh"
 
 
 def _escape(text: str) -> str:
-    return _html.escape(text, quote=True)
+    return _html.escape(keep_with_number(text), quote=True)
 
 
 def _is_missing(value: object) -> bool:

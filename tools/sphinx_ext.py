@@ -116,7 +116,30 @@ def singlehtml_inherits_html_visitors(app) -> None:
             handlers["singlehtml"].setdefault(name, pair)
 
 
+def numbers_keep_their_units(app, doctree, docname) -> None:
+    """A number and its unit ("30 %", "600 mg") never break across lines in the chapters'
+    text: the space between them becomes a no-break space (code and maths are left alone)."""
+    from docutils import nodes
+
+    from evidence.formatting import keep_with_number
+
+    skip = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.raw)
+    for text in list(doctree.findall(nodes.Text)):
+        if any(isinstance(a, skip) for a in _ancestors(text)):
+            continue
+        new = keep_with_number(str(text))
+        if new != str(text):
+            text.parent.replace(text, nodes.Text(new))
+
+
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 def setup(app):
+    app.connect("doctree-resolved", numbers_keep_their_units)
     app.connect("builder-inited", singlehtml_inherits_html_visitors)
     app.connect("html-page-context", fix_bibliography_roles)
     # After sphinx.ext.mathjax's own listener (priority 500) has added its scripts.
