@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from support import ROOT
+from support.reader_words import PHRASES, URL, flags_pattern
 
 pytestmark = pytest.mark.pdf
 
@@ -69,16 +70,6 @@ def test_solutions_are_printed_and_can_be_left_out(printed, tmp_path):
     assert "Gabapentin: what the trials show" in _flat(without)
 
 
-def _outline_titles(outline, depth: int = 0) -> list[tuple[int, str]]:
-    out = []
-    for item in outline:
-        if isinstance(item, list):
-            out += _outline_titles(item, depth + 1)
-        else:
-            out.append((depth, re.sub(r"\s+", " ", item.title)))
-    return out
-
-
 def test_every_link_resolves_inside_the_pdf_or_on_the_web():
     """No link points at the print server's loopback address (it is gone once the PDF is
     written); links into the book jump to their place in the PDF."""
@@ -97,9 +88,44 @@ def test_every_link_resolves_inside_the_pdf_or_on_the_web():
 
 
 def test_the_pdf_has_an_outline_of_chapters_and_sections():
-    titles = _outline_titles(pypdf.PdfReader(PDF).outline)
+    titles = [(depth, title) for depth, title, _ in _flat_outline(pypdf.PdfReader(PDF))]
     flat = [t for _, t in titles]
     for chapter in sorted((ROOT / "book").glob("0[1-7]_*.md")):
         title = chapter.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
         assert title in flat, f"chapter {title!r} has no bookmark"
     assert any(depth >= 2 for depth, _ in titles), "sections are not nested under chapters"
+
+
+def _flat_outline(reader: pypdf.PdfReader, items=None, depth: int = 0) -> list[tuple]:
+    out = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            out += _flat_outline(reader, item, depth + 1)
+        else:
+            out.append((depth, " ".join(item.title.split()),
+                        reader.get_destination_page_number(item)))
+    return out
+
+
+def _chapter_pages(reader: pypdf.PdfReader) -> list[int]:
+    """The PDF pages of the chapters (01-07), found from the outline: from each chapter's
+    bookmark to the next bookmark at the same or a higher level."""
+    titles = {c.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+              for c in (ROOT / "book").glob("0[1-7]_*.md")}
+    marks = _flat_outline(reader)
+    pages: set[int] = set()
+    for i, (depth, title, start) in enumerate(marks):
+        if title in titles:
+            end = next((p for d, _, p in marks[i + 1:] if d <= depth), len(reader.pages))
+            pages.update(range(start, max(end, start + 1)))
+    return sorted(pages)
+
+
+def test_the_pdf_chapters_have_no_internal_words():
+    reader = pypdf.PdfReader(PDF)
+    pages = _chapter_pages(reader)
+    assert len(pages) > 50, "the chapters were not found in the PDF's outline"
+    text = " ".join(URL.sub(" ", "\n".join(reader.pages[i].extract_text() for i in pages)).split())
+    found = sorted({m.group(0) for pattern in (flags_pattern(), PHRASES)
+                    for m in pattern.finditer(text)})
+    assert not found, f"the PDF's chapters print internal words: {found}"
