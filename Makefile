@@ -72,7 +72,7 @@ tree = $(shell find $(1) -not -path '*/__pycache__*' -not -path '*/.ipynb_checkp
 DATA_IN := $(call tree,data) book/references.bib
 PACKAGE_IN := $(call tree,evidence) pyproject.toml
 NOTEBOOKS_IN := $(call tree,notebooks)
-PAGES_IN := $(filter-out book/data.md,$(call tree,book)) $(call tree,_templates _static _root) \
+PAGES_IN := $(filter-out book/data.md,$(call tree,book)) $(call tree,_templates _static _root _search) \
   _config.yml _toc.yml tools/build_html.py tools/data_appendix.py tools/sphinx_ext.py
 VALIDATED := _build/.stamps/validated
 EXECUTED := _build/.stamps/executed

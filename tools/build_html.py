@@ -26,7 +26,7 @@ CONFIG_INPUTS = [
     "_config.yml", "_toc.yml", "tools/sphinx_ext.py", "_templates", "requirements.txt",
     # Sphinx copies static files only when some page is out of date, and pages carry
     # a checksum of each script (?v=...): a changed script must rebuild every page.
-    "_static", "_root", "package-lock.json", "tools/vendor_assets.py",
+    "_static", "_root", "_search", "package-lock.json", "tools/vendor_assets.py",
 ]
 
 

@@ -41,3 +41,8 @@ def test_built_in_search_finds(browser, site_url, query, expected_page):
     page.close()
     assert any(h and h.split("#")[0].split("?")[0].endswith(expected_page) for h in hrefs), (
         f"searching {query!r} did not list {expected_page}; got {hrefs[:10]}")
+    pages = [h.split("#")[0].split("?")[0] for h in hrefs if h]
+    first_notebook = next((i for i, h in enumerate(pages) if "notebooks/" in h), len(pages))
+    assert all("notebooks/" not in h for h in pages[:first_notebook]) and not any(
+        "notebooks/" not in h for h in pages[first_notebook:]), (
+        f"searching {query!r}: analysis notebooks are ranked among the chapters: {pages[:12]}")
