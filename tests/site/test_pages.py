@@ -9,7 +9,7 @@ A page fails if
 * at either width the page is wider than the screen (a sideways page scroll), or any chart
   text is drawn smaller than 11 px (a chart shrunk to fit instead of re-flowed);
 * a number pasted from a notebook is bolder than the sentence around it (bold is for
-  emphasis);
+  emphasis), or any text is lighter than the body's weight (the theme's faint captions);
 * axe-core (pinned in package-lock.json) finds a violation of WCAG 2.1 A or AA, or of its
   best-practice rules, at either width in either mode; the message names the rule, width,
   mode and element.
@@ -54,6 +54,11 @@ LAYOUT = """() => {
     return r.right > innerWidth + 1 && r.width > 0 && !e.parentElement.closest(
       '[tabindex="0"], pre, .highlight');
   }).slice(0, 3).map(e => `${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]}`);
+  // No faint text: every text in the article at the body's weight or bolder.
+  out.faint = [...document.querySelectorAll('article.bd-article *:not(.headerlink)')].filter(e =>
+    [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+    && parseInt(getComputedStyle(e).fontWeight, 10) < 400 && e.getClientRects().length
+  ).slice(0, 3).map(e => `${e.tagName.toLowerCase()}.${String(e.className).split(' ')[0]}`);
   // A pasted number is bold only where its sentence is (emphasis, a heading, a table head).
   out.bold = [...document.querySelectorAll('span.pasted-text')].filter(e => {
     const own = parseInt(getComputedStyle(e).fontWeight, 10);
@@ -79,6 +84,8 @@ def _layout(page, width: int, view: str) -> list[str]:
     if got["width"] > width:
         problems.append(f"{view}: the page is {got['width']} px wide (sideways scroll); "
                         f"wider than the screen: {', '.join(got['wide'])}")
+    if got["faint"]:
+        problems.append(f"{view}: text lighter than the body's weight: {got['faint']}")
     if got["bold"]:
         problems.append(f"{view}: pasted numbers in bold, unlike their sentence: {got['bold']}")
     if got["smallest"] is not None and got["smallest"] < SMALLEST_TEXT_PX:
