@@ -52,7 +52,9 @@
     var s = clone(spec);
     var panel;
     if (s.hconcat) {
-      panel = widest(s.hconcat);
+      // A forest plot's plotting panel is named; its text columns keep their widths.
+      panel = s.hconcat.filter(function (v) { return v.name === "forest_plot_panel"; })[0] ||
+        widest(s.hconcat);
       if (panel && panel.width - excess >= MIN_PANEL) { panel.width -= excess; return s; }
       if (s.bounds === "flush") {  // a forest plot: its columns share rows, keep them so
         if (!panel || panel.width <= MIN_PANEL) return null;

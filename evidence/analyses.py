@@ -399,7 +399,8 @@ class Analysis:
 
     def forest_table(self) -> pd.DataFrame:
         """Per-trial rows for :func:`evidence.charts.forest_plot`."""
-        cols = ["study", "label", "estimate", "ci_low", "ci_high", "weight", "n", "detail"]
+        cols = ["study", "label", "estimate", "ci_low", "ci_high", "weight", "n", "detail",
+                "drug_counts", "control_counts"]
         if self.n_studies == 0:
             return pd.DataFrame(columns=cols)
         rows = []
@@ -429,6 +430,8 @@ class Analysis:
                         + (f"; {r.n_arms} dose arms combined, placebo counted once"
                            if r.n_arms > 1 else "")
                     ),
+                    "drug_counts": f"{r.events_treatment}/{r.n_treatment}",
+                    "control_counts": f"{r.events_control}/{r.n_control}",
                 }
             )
         return pd.DataFrame(rows, columns=cols)
@@ -438,6 +441,7 @@ class Analysis:
         if self.pooled is None:
             return None
         name = meta.MODEL_NAMES.get(self.model, self.model)
+        c = self.counts()
         return {
             "label": label or f"Pooled ({name})",
             "estimate": self.pooled.estimate,
@@ -445,6 +449,8 @@ class Analysis:
             "ci_high": self.pooled.ci_high,
             "detail": f"{self.n_studies} trials, {self.n_participants} participants; "
             + self.heterogeneity(),
+            "drug_counts": f"{c['events_treatment']}/{c['n_treatment']}",
+            "control_counts": f"{c['events_control']}/{c['n_control']}",
         }
 
     def summary(self) -> dict:

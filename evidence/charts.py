@@ -117,6 +117,19 @@ def _sections(data, pooled) -> list[tuple[str | None, pd.DataFrame, dict | None]
     return [(None, *one(data, pooled))]
 
 
+FOREST_PANEL = "forest_plot_panel"
+
+
+def _counts(row: Mapping) -> dict:
+    """A row's events/total in each arm (``"38/75"``), empty where it has none."""
+    out = {}
+    for key in ("drug_counts", "control_counts"):
+        value = row.get(key)
+        out[key] = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
+            else str(value)
+    return out
+
+
 def forest_rows(data, pooled=None, *, measure: str, pooled_label: str = "Pooled") -> tuple:
     """The rows a forest plot draws (exposed for tests): (rows, diamonds)."""
     rows, diamonds = [], []
@@ -124,7 +137,8 @@ def forest_rows(data, pooled=None, *, measure: str, pooled_label: str = "Pooled"
     for heading, studies, prow in _sections(data, pooled):
         if heading is not None:
             rows.append(
-                {"pos": pos, "kind": "heading", "label": heading, "effect": "", "weight_text": ""}
+                {"pos": pos, "kind": "heading", "label": heading, "effect": "", "weight_text": "",
+                 "drug_counts": "", "control_counts": ""}
             )
             pos += 1
         for s in studies.to_dict(orient="records"):
@@ -143,6 +157,7 @@ def forest_rows(data, pooled=None, *, measure: str, pooled_label: str = "Pooled"
                     "effect": _effect_text(s["estimate"], s["ci_low"], s["ci_high"], measure),
                     "weight_text": "" if weight is None else f"{weight:.0f}%",
                     "detail": str(s.get("detail") or ""),
+                    **_counts(s),
                 }
             )
             pos += 1
@@ -161,6 +176,7 @@ def forest_rows(data, pooled=None, *, measure: str, pooled_label: str = "Pooled"
                     "effect": _effect_text(est, lo, hi, measure),
                     "weight_text": "100%",
                     "detail": str(prow.get("detail") or ""),
+                    **_counts(prow),
                 }
             )
             # Three vertices per diamond; a vertical area between y_low and y_high,
@@ -299,7 +315,9 @@ def forest_plot(
                 ],
             )
         )
-    plot = alt.layer(*layers).properties(width=width, height=height)
+    # Named, so that a narrow screen narrows the plot and never a column of text
+    # (_static/evidence-charts.js looks for this name).
+    plot = alt.layer(*layers).properties(width=width, height=height, name=FOREST_PANEL)
 
     def column(field: str, heading: str, width: int, align: str = "left") -> alt.LayerChart:
         """A text column aligned with the plot's rows; headings and pooled rows in bold."""
@@ -323,12 +341,18 @@ def forest_plot(
     left = column("label", "Study", int(min(max(label_width + 10, 120), 300)))
     effect = column("effect", f"{measure} (95% CI)", 125, align="right")
     weight = column("weight_text", "Weight", 50, align="right")
+    # Events/total in each arm, as Cochrane's forest plots print them, where rows have them.
+    counted = any(r.get("drug_counts") for r in drawn)
+    arms = ([column("drug_counts", "Drug", 64, align="right"),
+             column("control_counts", "Control", 64, align="right")] if counted else [])
     table_rows = [
         {
             "Row": r["label"],
             f"{measure}": _fmt_effect(r.get("estimate"), measure),
             "95% CI": f"{_fmt_effect(r.get('ci_low'), measure)} to "
             f"{_fmt_effect(r.get('ci_high'), measure)}",
+            **({"Drug (events/total)": r.get("drug_counts", ""),
+                "Control (events/total)": r.get("control_counts", "")} if counted else {}),
             "Weight": r.get("weight_text", ""),
             "Details": r.get("detail", ""),
         }
@@ -337,7 +361,7 @@ def forest_plot(
     return (
         # "flush" bounds: columns are placed by their widths alone, so a heading that
         # runs on into the (empty) plot row does not push the plot to the right.
-        alt.hconcat(left, plot, effect, weight, spacing=8, bounds="flush")
+        alt.hconcat(left, *arms, plot, effect, weight, spacing=8, bounds="flush")
         .resolve_scale(y="shared")
         .properties(title=title, description=description, usermeta={"table": table_rows})
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 
+import altair as alt
 import pandas as pd
 import pytest
 from support import FIXTURES, chart_layers, csv_rows
@@ -232,6 +233,18 @@ def test_two_or_more_trials_are_pooled_with_the_requested_model():
     forest = a.forest_table()
     assert forest["weight"].sum() == pytest.approx(100)
     assert "2 dose arms combined" in forest.set_index("study").loc["c2003", "detail"]
+    # Events/total per arm, as the forest plot prints them (c2003's arms combined, its
+    # placebo once), and the pooled row's totals.
+    by_study = forest.set_index("study")
+    for r in by_hand.itertuples():
+        assert by_study.loc[r.study, "drug_counts"] == f"{r.events_treatment}/{r.n_treatment}"
+        assert by_study.loc[r.study, "control_counts"] == f"{r.events_control}/{r.n_control}"
+    pooled = a.pooled_row()
+    assert pooled["drug_counts"] == f"{by_hand.events_treatment.sum()}/{by_hand.n_treatment.sum()}"
+    chart = charts.forest_plot(forest, pooled, measure="RR", title="t", description="d")
+    headings = [panel.title.text for panel in chart.hconcat if panel.title is not alt.Undefined]
+    assert headings[:3] == ["Study", "Drug", "Control"]
+    assert chart.usermeta["table"][0]["Drug (events/total)"] == "20/100"
 
 
 def test_nnt_magnitudes_for_the_benefit_harm_chart():
