@@ -252,8 +252,6 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
     rows = back_pain_rows(published)
     for _, r in rows.iterrows():
         note = notes.get(str(r["id"]), "")
-        read_in = ("" if r["source"] == r["review"]
-                   else f", read in {vocab.study_name(r['source'])}")
         out.append({
             "Drug or class": vocab.capital(vocab.drug_label(r["drug"])),
             "Population: outcome": f"{vocab.condition_label(r['condition'])}: "
@@ -263,7 +261,7 @@ def back_pain_table(published: pd.DataFrame) -> pd.DataFrame:
                 f"{formatting.trials_text(r['n_studies'], r['n_participants'])}\ncertainty: "
                 + (r["grade"] if not formatting.blank(r["grade"]) else "not recorded")
             ),
-            "Review (how it was read)": f"{vocab.study_name(r['review'])}{read_in} "
+            "Review (how it was read)": f"{formatting.source_text(r['review'], r['source'])} "
                                         f"({vocab.status_label(r['status'])})",
             "id": r["id"],
         })

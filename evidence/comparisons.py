@@ -321,10 +321,7 @@ def _published_entry(option: Option, outcome: str, row: pd.Series,
     entry.certainty = ("not recorded" if formatting.blank(row["grade"])
                        else row["grade"])
     entry.status = row["status"]
-    read_in = row["source"]
-    entry.source_text = vocab.study_name(row["review"]) + (
-        "" if read_in == row["review"] else f", read in {vocab.study_name(read_in)}"
-    )
+    entry.source_text = formatting.source_text(row["review"], row["source"])
     entry.sources = data.sources(row)
     entry.dose_text = "all doses" if formatting.blank(row["dose_mg_day"]) else (
         f"{row['dose_mg_day']} {option.unit}"

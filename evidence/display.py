@@ -104,7 +104,7 @@ def _readable_row(row: dict) -> dict:
         if key in _BOOKKEEPING:
             continue
         if key == "source" and isinstance(value, str):
-            value = "; ".join(vocab.study_name(k.strip()) for k in value.split(";"))
+            value = vocab.study_names_text(value)
         out[column_words(key)] = value
     return out
 

@@ -123,8 +123,15 @@ def read_in(status: str, source: object = None) -> str:
     summary (AFP 2017 (Cochrane for Clinicians))"``."""
     text = vocab.status_label(status)
     if status == "secondary" and not blank(source):
-        text += f" ({'; '.join(vocab.study_name(s.strip()) for s in str(source).split(';'))})"
+        text += f" ({vocab.study_names_text(source)})"
     return text
+
+
+def source_text(review: str, source: str) -> str:
+    """A published row's review, and the summary it was read in when that is another
+    document: ``"Derry 2016, read in AFP 2017 (Cochrane for Clinicians)"``."""
+    name = vocab.study_name(review)
+    return name if source == review else f"{name}, read in {vocab.study_name(source)}"
 
 
 def trials_text(k: object, n: object) -> str:

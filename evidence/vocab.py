@@ -205,6 +205,12 @@ def study_name(key: str) -> str:
     return f"{m.group(1).capitalize()} {m.group(2)}{m.group(3)}" if m else key
 
 
+def study_names_text(keys: object, sep: str = ";") -> str:
+    """A cell of bibliography keys (``"a2001; b2002"``) as the studies' names, joined by
+    ``sep`` and a space."""
+    return f"{sep} ".join(study_name(k.strip()) for k in str(keys).split(sep) if k.strip())
+
+
 # --------------------------------------------------------------------------- lazy constants
 
 
