@@ -54,8 +54,9 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                 code = exc.code if isinstance(exc.code, int) else 2
     finally:
         os.chdir(here)
-    return subprocess.CompletedProcess(["educator/meta.py", *args], code, out.getvalue(),
-                                       err.getvalue())
+    return subprocess.CompletedProcess(
+        ["educator/meta.py", *args], code, out.getvalue(), err.getvalue()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -159,78 +160,28 @@ def test_shared_placebo_counted_once(tmp_path):
 
 ODD_SHARED = BINARY_HEADER + ",shared_control_id\nA1,5,20,6,49,A\nA2,7,20,6,49,A\nB,4,30,8,30,\n"
 
+# Each case: a bad trial file, the measure and model asked for, and the line, column number
+# (none for a file-wide problem), column name and rule words the error must give.
 BAD_CASES = {
-    # name: (file text, [measure, model], line, column number, column name, rule)
-    "missing column": (
-        "study,events_treatment,n_treatment,events_control\nA,1,10,2\nB,2,10,3\n",
-        ["RR", "fixed"], 1, None, "n_control", "missing",
-    ),
-    "events exceed n": (
-        BINARY_HEADER + "\nA,1,10,2,10\nB,12,10,3,10\n",
-        ["OR", "DL"], 3, 2, "events_treatment", "exceed",
-    ),
-    "zero n": (
-        BINARY_HEADER + "\nA,1,10,2,10\nB,0,0,3,10\n",
-        ["RR", "DL"], 3, 3, "n_treatment", "greater than 0",
-    ),
-    "negative n": (
-        BINARY_HEADER + "\nA,1,10,2,-10\nB,1,10,3,10\n",
-        ["RD", "fixed"], 2, 5, "n_control", "greater than 0",
-    ),
-    "non-numeric": (
-        BINARY_HEADER + "\nA,1,10,two,10\nB,1,10,3,10\n",
-        ["RR", "PM"], 2, 4, "events_control", "not a number",
-    ),
-    "MH with continuous": (
-        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,1,10,4,1,10\n",
-        ["MD", "MH"], 1, None, "--model", "binary",
-    ),
-    "Peto with a risk ratio": (
-        BINARY_HEADER + "\nA,1,10,2,10\nB,2,10,3,10\n",
-        ["RR", "Peto"], 1, None, "--model", "odds ratios",
-    ),
-    "SD not positive": (
-        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,0,10,4,1,10\n",
-        ["SMD", "DL"], 3, 3, "sd_treatment", "greater than 0",
-    ),
-    "infinite SD": (
-        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,inf,10,4,1,10\n",
-        ["MD", "REML"], 3, 3, "sd_treatment", "finite",
-    ),
-    "NaN mean": (
-        CONT_HEADER + "\nA,5,1,10,4,1,10\nB,5,1,10,NaN,1,10\n",
-        ["MD", "REML"], 3, 5, "mean_control", "not a number",
-    ),
-    "blank line keeps line numbers": (
-        BINARY_HEADER + "\nA,1,10,2,10\n\nB,1,10,x,10\n",
-        ["RR", "DL"], 4, 4, "events_control", "not a number",
-    ),
-    "duplicate study name": (
-        BINARY_HEADER + "\nSmith 2001,1,10,2,10\nJones 2003,2,10,3,10\nsmith 2001,3,10,4,10\n",
-        ["RR", "REML"], 4, 1, "study", "appears twice",
-    ),
-    "all-zero events for a risk difference": (
-        BINARY_HEADER + "\nA,0,10,0,12\nB,0,20,0,25\n",
-        ["RD", "DL"], 2, 2, "events_treatment", "nothing to pool",
-    ),
-    "all-zero events for a risk ratio": (
-        BINARY_HEADER + "\nA,0,10,0,12\nB,0,20,0,25\n",
-        ["RR", "REML"], 2, 2, "events_treatment", "no participant had the event",
-    ),
+    c["case"]: c
+    for c in json.loads((FIX / "bad_cli_cases.json").read_text(encoding="utf-8"))["cases"]
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_CASES))
 def test_bad_input_exits_2_naming_file_line_and_column(case, tmp_path):
-    text, (measure, model), line, col, column, rule = BAD_CASES[case]
+    c = BAD_CASES[case]
+    text, measure, model = "\n".join(c["csv"]), c["measure"], c["model"]
+    line, col, column, rule = c["line"], c["column_number"], c["column"], c["rule"]
     path = tmp_path / "trials.csv"
     path.write_text(text)
     res = run(str(path), "--measure", measure, "--model", model)
     assert res.returncode == 2, res.stdout
     assert res.stdout == ""
     where = f"{path}:{line}:" if col is None else f"{path}:{line}:{col}:"
-    match = [ln for ln in res.stderr.strip().splitlines()
-             if ln.startswith(where) and f"'{column}'" in ln]
+    match = [
+        ln for ln in res.stderr.strip().splitlines() if ln.startswith(where) and f"'{column}'" in ln
+    ]
     assert match, res.stderr
     assert rule in match[0]
 
@@ -242,7 +193,8 @@ def test_duplicate_study_names_the_line_of_the_first(tmp_path):
     assert res.returncode == 2
     assert res.stderr.strip() == (
         f"{path}:4:1: column 'study': study 'A' appears twice: list each trial once, or give "
-        "the rows of one trial the same shared_control_id (first on line 2)")
+        "the rows of one trial the same shared_control_id (first on line 2)"
+    )
 
 
 def test_extra_cell_is_an_error_not_dropped(tmp_path):
@@ -275,7 +227,8 @@ def test_single_trial_is_reported_as_such(tmp_path):
     se = math.sqrt(1 / 30 - 1 / 100 + 1 / 20 - 1 / 100)
     assert d["single_trial"] is True and d["study"] == "Only 2020"
     assert (d["estimate"], d["ci_low"], d["ci_high"]) == pytest.approx(
-        (1.5, 1.5 * math.exp(-1.959964 * se), 1.5 * math.exp(1.959964 * se)), rel=1e-5)
+        (1.5, 1.5 * math.exp(-1.959964 * se), 1.5 * math.exp(1.959964 * se)), rel=1e-5
+    )
     text = run(str(path), "--measure", "RR").stdout
     assert "one trial, nothing pooled" in text and "1.50" in text
 
@@ -316,9 +269,26 @@ def test_help_lists_every_model_and_diagnostic():
     res = run_script("--help")
     assert res.returncode == 0
     text = " ".join(res.stdout.split())
-    for name in ("REML", "DL", "PM", "ML", "HE", "SJ", "Peto", "MH", "fixed", "--hksj",
-                 "--leave-one-out", "--influence", "--cumulative", "--subgroup", "--egger",
-                 "--funnel", "restricted maximum likelihood", "Paule–Mandel"):
+    for name in (
+        "REML",
+        "DL",
+        "PM",
+        "ML",
+        "HE",
+        "SJ",
+        "Peto",
+        "MH",
+        "fixed",
+        "--hksj",
+        "--leave-one-out",
+        "--influence",
+        "--cumulative",
+        "--subgroup",
+        "--egger",
+        "--funnel",
+        "restricted maximum likelihood",
+        "Paule–Mandel",
+    ):
         assert name in text, name
 
 
@@ -327,8 +297,19 @@ def test_diagnostics_in_json(bcg_csv, tmp_path):
     # REML model without Aronson 1948: -0.707084; REML + knha (metafor README): 0.4894
     # = exp(-0.7145) with t on 12 df.
     funnel = tmp_path / "funnel.svg"
-    res = run(str(bcg_csv), "--measure", "RR", "--hksj", "--json", "--leave-one-out",
-              "--influence", "--cumulative", "--egger", "--funnel", str(funnel))
+    res = run(
+        str(bcg_csv),
+        "--measure",
+        "RR",
+        "--hksj",
+        "--json",
+        "--leave-one-out",
+        "--influence",
+        "--cumulative",
+        "--egger",
+        "--funnel",
+        str(funnel),
+    )
     assert res.returncode == 0, res.stderr
     d = json.loads(res.stdout)
     assert d["model"] == "REML" and d["hksj"] is True

@@ -47,6 +47,15 @@ FIX = FIXTURES / "meta"
 DEC3 = 5e-4  # "match to 3 decimals"
 
 
+def binary_trials(*rows: tuple, **extra: list) -> pd.DataFrame:
+    """Trials as (study, events_treatment, n_treatment, events_control, n_control) rows, with
+    any extra columns (e.g. shared_control_id) given as lists."""
+    df = pd.DataFrame(list(rows), columns=list(meta.BINARY_COLUMNS))
+    for column, values in extra.items():
+        df[column] = values
+    return df
+
+
 def bcg() -> pd.DataFrame:
     """dat.bcg in the engine's column names (n = positives + negatives)."""
     b = pd.read_csv(FIX / "bcg.csv")
@@ -386,15 +395,7 @@ def test_zero_cell_gets_half_added_to_that_study_only():
     assert z["corrected"] is True
     assert math.log(z["estimate"]) == pytest.approx(math.log((0.5 / 11) / (4.5 / 11)))
     assert z["se"] ** 2 == pytest.approx(1 / 0.5 - 1 / 11 + 1 / 4.5 - 1 / 11)
-    df = pd.DataFrame(
-        {
-            "study": ["zero", "plain", "other"],
-            "events_treatment": [0, 3, 6],
-            "n_treatment": [10, 10, 20],
-            "events_control": [4, 3, 9],
-            "n_control": [10, 10, 20],
-        }
-    )
+    df = binary_trials(("zero", 0, 10, 4, 10), ("plain", 3, 10, 3, 10), ("other", 6, 20, 9, 20))
     r = meta.pool(df, "RR", "fixed")
     studies = r.studies.set_index("study")
     # the study without zeros is untouched: RR exactly 1 with var 2*(1/3 - 1/10)
@@ -473,15 +474,11 @@ def test_pooled_nnt_uses_pooled_rd():
 
 # ----------------------------------------------------------------- multi-arm trials
 
-MULTIARM = pd.DataFrame(
-    {
-        "study": ["Trial A 1200 mg", "Trial A 2400 mg", "Trial B"],
-        "events_treatment": [12, 16, 20],
-        "n_treatment": [40, 40, 60],
-        "events_control": [8, 8, 12],
-        "n_control": [50, 50, 60],
-        "shared_control_id": ["A-placebo", "A-placebo", ""],
-    }
+MULTIARM = binary_trials(
+    ("Trial A 1200 mg", 12, 40, 8, 50),
+    ("Trial A 2400 mg", 16, 40, 8, 50),
+    ("Trial B", 20, 60, 12, 60),
+    shared_control_id=["A-placebo", "A-placebo", ""],
 )
 
 
@@ -588,15 +585,7 @@ def test_to_dict_is_plain_json():
 def test_negative_dl_tau2_is_truncated():
     # Identical trials: Q = 0 < df, so the DL moment estimate is negative; tau² must be 0
     # and the random-effects result equal the fixed-effect one.
-    df = pd.DataFrame(
-        {
-            "study": list("abc"),
-            "events_treatment": [10, 10, 10],
-            "n_treatment": [50] * 3,
-            "events_control": [20, 20, 20],
-            "n_control": [50] * 3,
-        }
-    )
+    df = binary_trials(*[(s, 10, 50, 20, 50) for s in "abc"])
     dl, fe = meta.pool(df, "RR", "DL"), meta.pool(df, "RR", "fixed")
     assert dl.tau2 == 0 and dl.i2 == 0
     assert dl.estimate == pytest.approx(fe.estimate) and dl.ci_low == pytest.approx(fe.ci_low)
@@ -635,9 +624,7 @@ def test_weights_sum_to_100_and_ci_contains_estimate(arms, measure, model):
 def test_mh_risk_difference_without_any_discordant_events_is_not_estimable():
     # Found by hypothesis: no events in any arm gives RD 0 with variance 0 (Sato's
     # formula), which used to end in a division by zero instead of a clear message.
-    df = pd.DataFrame(
-        [("a", 0, 1, 0, 1), ("b", 0, 1, 0, 1)], columns=list(meta.BINARY_COLUMNS)
-    )
+    df = binary_trials(("a", 0, 1, 0, 1), ("b", 0, 1, 0, 1))
     # Now stopped earlier, for every model: nobody had the event in any trial.
     with pytest.raises(ValueError, match="nothing to pool"):
         meta.pool(df, "RD", "MH")
