@@ -374,10 +374,12 @@ def _computed_entry(option: Option, outcome: str, analysis: analyses.Analysis,
     entry.certainty = grade
     entry.grade_row_id = grade_row
     statuses = sorted(set(analysis.selection.rows["status"]))
-    entry.status = "computed from " + "/".join(statuses) + " counts"
+    entry.status = "computed from counts " + " and ".join(vocab.status_label(s)
+                                                          for s in statuses)
     studies = ", ".join(vocab.study_name(s) for s in analysis.studies)
     readers = sorted(set(analysis.selection.rows["source"]) - set(analysis.studies))
-    entry.source_text = studies + (f", counts read in {', '.join(readers)}" if readers else "")
+    entry.source_text = studies + (
+        f", counts read in {', '.join(vocab.study_name(r) for r in readers)}" if readers else "")
     entry.sources = sorted(set(analysis.selection.sources) | ({review} if review else set()))
     entry.dose_text = analyses.dose_text(analysis.selection.rows, option.unit)
     entry.notes.append(

@@ -112,7 +112,7 @@ def printed_numbers(row: Mapping) -> dict[str, str]:
 
 def status_words(status: str) -> str:
     """A status code (``"secondary"``) in the reader's words (``"read in a summary"``); any
-    other text (``"computed from verified counts"``) as it is."""
+    other text (``"computed from counts read in the source"``) as it is."""
     codes = {r["code"] for r in vocab.rows(vocab.STATUSES)}
     return vocab.status_label(status) if status in codes else status
 

@@ -7,6 +7,8 @@ trials, which is one reason NNTs from different trials do not compare) and shows
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from . import formatting, vocab
@@ -25,15 +27,16 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
     for (drug, outcome), e in entries.items():
         if not vocab.is_desirable(outcome) or e.basis == NO_DATA:
             continue
+        risk = placebo_risk(e)
+        if risk is None:
+            continue
         if e.basis == PUBLISHED:
             r = e.row
-            if formatting.blank(r["rate_control"]):
-                continue
             scale = 10.0 if r["rate_unit"] == "per_1000" else 1.0
             unit = " per 1000" if r["rate_unit"] == "per_1000" else " %"
             out.append({
                 "drug": drug, "Drug": e.option.label, "Outcome": vocab.outcome_label(outcome),
-                "placebo_pct": float(r["rate_control"]) / scale,
+                "placebo_pct": 100 * risk,
                 "drug_pct": None if formatting.blank(r["rate_treatment"])
                 else float(r["rate_treatment"]) / scale,
                 "printed": f"{r['rate_treatment']} vs {r['rate_control']}{unit}",
@@ -45,7 +48,7 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
             c = e.analysis.counts()
             out.append({
                 "drug": drug, "Drug": e.option.label, "Outcome": vocab.outcome_label(outcome),
-                "placebo_pct": 100 * c["events_control"] / c["n_control"],
+                "placebo_pct": 100 * risk,
                 "drug_pct": 100 * c["events_treatment"] / c["n_treatment"],
                 "printed": f"{c['events_treatment']}/{c['n_treatment']} vs "
                            f"{c['events_control']}/{c['n_control']}",
@@ -54,6 +57,113 @@ def placebo_responses(published: pd.DataFrame, entries: dict[tuple[str, str], En
                 "sources": e.sources,
             })
     return pd.DataFrame(out)
+
+
+def printed_placebo_risk(row: pd.Series) -> float | None:
+    """A published row's printed control rate as a proportion (the rate is a percentage, or
+    per 1000 where ``rate_unit`` says so), or None where the review printed none."""
+    if formatting.blank(row["rate_control"]):
+        return None
+    scale = 1000.0 if row["rate_unit"] == "per_1000" else 100.0
+    return float(row["rate_control"]) / scale
+
+
+def placebo_risk(entry: Entry) -> float | None:
+    """The risk on placebo behind an entry, as a proportion, or None where none is known:
+    a published row's printed control rate, or, for a computed entry, placebo events over
+    placebo participants summed over the trials pooled (a shared placebo group once)."""
+    if entry.basis == NO_DATA:
+        return None
+    if entry.basis == PUBLISHED:
+        return printed_placebo_risk(entry.row)
+    c = entry.analysis.counts()
+    return c["events_control"] / c["n_control"]
+
+
+@dataclass(frozen=True)
+class AbsoluteEffect:
+    """What a relative effect means at one placebo risk, per 1000 people (GRADE's
+    "anticipated absolute effects"): the risk with placebo, the risk with the drug and its
+    interval, and the difference. Values are unrounded; :meth:`texts` rounds for print."""
+
+    placebo: float
+    drug: float
+    drug_low: float
+    drug_high: float
+
+    @property
+    def difference(self) -> tuple[float, float, float]:
+        return (self.drug - self.placebo, self.drug_low - self.placebo,
+                self.drug_high - self.placebo)
+
+    def texts(self) -> tuple[str, str]:
+        """("307 per 1000", "506 per 1000 (337 to 761)\n199 more (30 to 454 more)")."""
+        diff, low, high = (round(x) for x in self.difference)
+
+        def signed(x: int) -> str:
+            return f"{abs(x)} {'more' if x >= 0 else 'fewer'}"
+
+        drug = (f"{round(self.drug)} per 1000 ({round(self.drug_low)} to "
+                f"{round(self.drug_high)})")
+        if (low >= 0) == (high >= 0):
+            word = "more" if low >= 0 else "fewer"
+            lo, hi = sorted((abs(low), abs(high)))
+            between = f"{lo} to {hi} {word}"
+        else:
+            between = f"{signed(low)} to {signed(high)}"
+        return f"{round(self.placebo)} per 1000", f"{drug}\n{signed(diff)} ({between})"
+
+
+def absolute_effect(measure: str, ratio: float, low: float, high: float,
+                    placebo: float) -> AbsoluteEffect:
+    """Risks per 1000 implied by a risk ratio or odds ratio and its interval at a placebo
+    risk (a proportion), as GRADE's summary-of-findings tables compute them (Cochrane
+    Handbook 14.1.5): RR: p_c × RR; OR: p_c × OR / (1 − p_c + p_c × OR)."""
+    if not 0 <= placebo <= 1:
+        raise ValueError(f"placebo risk must be a proportion between 0 and 1, got {placebo}")
+    if measure == "RR":
+        def risk(r: float) -> float:
+            return placebo * r
+    elif measure == "OR":
+        def risk(r: float) -> float:
+            return placebo * r / (1 - placebo + placebo * r)
+    else:
+        raise ValueError(f"absolute effects need a risk ratio (RR) or odds ratio (OR), "
+                         f"got {measure!r}")
+    for name, value in (("ratio", ratio), ("low", low), ("high", high)):
+        if not value >= 0:
+            raise ValueError(f"{name} must be a non-negative ratio, got {value}")
+    return AbsoluteEffect(1000 * placebo, 1000 * risk(ratio), 1000 * risk(low),
+                          1000 * risk(high))
+
+
+def row_absolute_effect(row: pd.Series) -> AbsoluteEffect | str:
+    """The absolute effect of a published row at its printed placebo risk, or why there is
+    none, in words for the summary of findings."""
+    measure = row["measure"]
+    if measure not in ("RR", "OR"):
+        return ("not applicable (a difference in scores)" if measure in ("MD", "SMD")
+                else "the review printed no risk ratio")
+    values = [row["estimate"], row["ci_low"], row["ci_high"]]
+    if any(formatting.blank(v) for v in values):
+        return "the review printed no interval"
+    risk = printed_placebo_risk(row)
+    if risk is None:
+        return "the review printed no placebo risk"
+    ratio, low, high = (float(v) for v in values)
+    return absolute_effect(measure, ratio, low, high, risk)
+
+
+def entry_absolute_effect(entry: Entry) -> AbsoluteEffect | str:
+    """The absolute effect of an entry at its own placebo risk, or why there is none."""
+    if entry.basis == NO_DATA:
+        return "no estimate"
+    if entry.basis == PUBLISHED:
+        return row_absolute_effect(entry.row)
+    a = entry.analysis
+    if a.measure not in ("RR", "OR") or a.estimate is None:
+        return "no ratio to apply"
+    return absolute_effect(a.measure, a.estimate, a.ci_low, a.ci_high, placebo_risk(entry))
 
 
 def nnt_from_rr(rr: float, control_risk: float) -> float:

@@ -258,7 +258,7 @@ def test_computed_entries_match_the_counts(entries, drug, outcome):
     assert (e.analysis.ci_low, e.analysis.ci_high) == pytest.approx((rr_lo, rr_hi))
     assert e.number == pytest.approx(abs(number))
     assert f"{a}/{n1} vs {c}/{n2}" in e.notes
-    assert e.status == "computed from verified counts"
+    assert e.status == "computed from counts read in the source"
 
 
 def test_a_nonsignificant_computed_harm_runs_to_infinity(entries):
@@ -429,6 +429,51 @@ def test_nnt_from_rr_shows_the_placebo_response_at_work():
     assert placebo.nnt_from_rr(1.5, 0.4) == pytest.approx(5.0)
     with pytest.raises(ValueError):
         placebo.nnt_from_rr(0.9, 0.2)
+
+
+# Anticipated absolute effects (GRADE summary of findings; Cochrane Handbook 14.1.5): the risk
+# with the drug is the placebo risk times the RR, or p·OR / (1 − p + p·OR) for an OR.
+def test_absolute_effect_of_a_risk_ratio_per_1000():
+    a = placebo.absolute_effect("RR", 2.0, 1.5, 3.0, 0.1)
+    assert (a.placebo, a.drug, a.drug_low, a.drug_high) == pytest.approx((100, 200, 150, 300))
+    assert a.texts() == ("100 per 1000", "200 per 1000 (150 to 300)\n100 more (50 to 200 more)")
+
+
+def test_absolute_effect_of_an_odds_ratio_is_not_the_risk_times_the_ratio():
+    # p = 0.5, OR 3: odds 1 -> 3, risk 3/4, not 0.5 × 3 = 1.5.
+    a = placebo.absolute_effect("OR", 3.0, 1.0, 9.0, 0.5)
+    assert (a.drug, a.drug_low, a.drug_high) == pytest.approx((750, 500, 900))
+
+
+def test_absolute_effect_whose_interval_crosses_no_effect_says_fewer_and_more():
+    a = placebo.absolute_effect("RR", 0.8, 0.5, 1.2, 0.2)
+    assert a.texts()[1] == "160 per 1000 (100 to 240)\n40 fewer (100 fewer to 40 more)"
+    reduced = placebo.absolute_effect("RR", 0.5, 0.25, 0.75, 0.4)
+    assert reduced.texts()[1] == "200 per 1000 (100 to 300)\n200 fewer (100 to 300 fewer)"
+
+
+def test_absolute_effect_refuses_what_it_cannot_mean():
+    with pytest.raises(ValueError, match="proportion"):
+        placebo.absolute_effect("RR", 2.0, 1.0, 3.0, 11.0)
+    with pytest.raises(ValueError, match="risk ratio"):
+        placebo.absolute_effect("MD", -1.0, -2.0, 0.0, 0.2)
+
+
+def test_summary_of_findings_absolute_effects_use_each_entrys_own_placebo_risk(entries):
+    # Amitriptyline: Moore 2015 prints 110 per 1000 on placebo and RR 2.9 (1.7 to 4.9).
+    ami = placebo.entry_absolute_effect(entries[("amitriptyline", "pain_response_50")])
+    assert (ami.placebo, ami.drug, ami.drug_low, ami.drug_high) == pytest.approx(
+        (110, 110 * 2.9, 110 * 1.7, 110 * 4.9))
+    # Gabapentin, computed: 23/75 on placebo in Arnold 2007.
+    e = entries[("gabapentin", "pain_response_30")]
+    gbp = placebo.entry_absolute_effect(e)
+    assert gbp.placebo == pytest.approx(1000 * 23 / 75)
+    assert gbp.drug == pytest.approx(1000 * 23 / 75 * e.analysis.estimate)
+    # No ratio printed (Derry 2016's NNT row) and no estimate at all say why.
+    derry = placebo.entry_absolute_effect(entries[("pregabalin", "pain_response_50")])
+    assert "no risk ratio" in derry
+    assert placebo.entry_absolute_effect(entries[("baclofen", "pain_response_50")]) == "no estimate"
+
 
 
 @pytest.mark.parametrize(("certainty", "significant", "expected"), [
