@@ -27,6 +27,18 @@ Data fixtures (tests/fixtures/meta/):
                    "BCG Vaccine/BCG Vaccine.csv".
   clasp.csv        the CLASP 2x2 counts as typed in [MF-DK].
   normand1999.csv  same repository and commit, data-raw/dat.normand1999.txt.
+  lipsey2001.csv   Lipsey & Wilson (2001) Practical Meta-Analysis, chapter 7: effect
+                   sizes (yi), variances (vi) and moderators as typed in R metafor's
+                   tests/testthat/test_analysis_example_lipsey2001.r (commit
+                   0d037744fd8f50f54537adece968394c911b6073); see [LW01] in
+                   test_meta_methods.py.
+  zhang2015_her2_os.csv  HER2 and overall survival in endometrial cancer, the 14
+                   studies of Zhang et al. (2015) World J Surg Oncol 13:208 as
+                   tabulated (hazard ratio and 95% CI) in the metamisc vignette
+                   "Meta-analysis of prognostic factors",
+                   github.com/smartdata-analysis-and-statistics/metamisc
+                   vignettes/ma-pf.knit.md (commit
+                   f1b4df8bb0bc510d9d0b92dd755d060224c0d555); see [MM-PF] there.
 """
 
 from __future__ import annotations

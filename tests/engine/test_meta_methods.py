@@ -20,6 +20,20 @@ Sources (expected values are copied from them, never from the code under test):
           leave1out() of rma.mh and rma.peto.
 [MF-CUM]  metafor tests/testthat/test_misc_cumul.r (commit 140bd37e...): cumul() by
           publication year of REML, rma.mh and rma.peto on dat.bcg.
+[LW01]    Lipsey & Wilson (2001) Practical Meta-Analysis, Exhibit 7.4 (p. 138), the
+          fixed-effect analog to the ANOVA, as encoded in metafor's
+          tests/testthat/test_analysis_example_lipsey2001.r (commit 0d037744...):
+          random = 0: 0.2984 (se 0.0813, 0.1390 to 0.4578), Q within 6.4382
+          (p 0.2659); random = 1: -0.0277 (se 0.0917, -0.2075 to 0.1521), Q within
+          1.2519 (p 0.7406); Q between 7.0739 on 1 df (p 0.0078); Q within in all
+          7.6901. (The chapter prints 7.0738, 6.4383 and 7.6902.)
+[MM-PF]   metamisc vignette "Meta-analysis of prognostic factors" (T. Debray;
+          github.com/smartdata-analysis-and-statistics/metamisc, vignettes/ma-pf.knit.md,
+          commit f1b4df8bb0bc510d9d0b92dd755d060224c0d555): log HRs of the 14 HER2 / overall
+          survival studies, SE = log(upper/lower)/(2 qnorm(0.975)); metafor
+          regtest(model="lm", predictor="sei"), the classical Egger test: t = 2.1622,
+          df = 12, p = 0.0515, limit estimate (as sei -> 0) b = 0.2590; metamisc fat()
+          fixed-effect summary 0.5193; rma(method="REML"): tau² 0.0883, Q 28.9214.
 """
 
 from __future__ import annotations
@@ -193,6 +207,39 @@ def test_fixed_effect_subgroup_test_partitions_cochrans_q():
     assert out.groups["alternate"].n_studies == 2
 
 
+DEC4 = 5e-5  # "match to the 4 decimals printed"
+
+
+def _yv_as_md_table(yi, vi, n: int = 50) -> pd.DataFrame:
+    """An MD table whose per-trial differences and variances are exactly (yi, vi).
+
+    The engine pools tables of arms, not precomputed effects; a mean difference of yi
+    (control mean 0) with both arms of n and SD sqrt(n vi / 2) has variance vi.
+    """
+    sd = np.sqrt(np.asarray(vi, float) * n / 2)
+    return pd.DataFrame({"mean_treatment": yi, "sd_treatment": sd, "n_treatment": n,
+                         "mean_control": 0.0, "sd_control": sd, "n_control": n})
+
+
+def test_fixed_effect_subgroup_test_matches_lipsey_wilson_2001_exhibit_7_4():
+    # [LW01]: the analog to the ANOVA, the chapter's studies split by its 0/1 moderator `random`
+    lw = pd.read_csv(FIX / "lipsey2001.csv")
+    df = _yv_as_md_table(lw["yi"], lw["vi"]).assign(study=lw["id"].astype(str),
+                                                    random=lw["random"])
+    y, v = meta.effect_sizes(df, "MD")
+    assert y == pytest.approx(lw["yi"], abs=1e-12) and v == pytest.approx(lw["vi"], abs=1e-12)
+    out = meta_diag.subgroups(df, "random", "MD", "fixed")
+    assert out.q_between == pytest.approx(7.0739, abs=DEC4)
+    assert out.df == 1 and out.p == pytest.approx(0.0078, abs=DEC4)
+    expected = {"0": (0.2984, 0.0813, 0.1390, 0.4578, 6.4382, 0.2659),
+                "1": (-0.0277, 0.0917, -0.2075, 0.1521, 1.2519, 0.7406)}
+    for label, values in expected.items():
+        g = out.groups[label]
+        assert (g.estimate, g.se, g.ci_low, g.ci_high, g.q, g.q_p) == pytest.approx(values,
+                                                                                  abs=DEC4)
+    assert sum(g.q for g in out.groups.values()) == pytest.approx(7.6901, abs=DEC4)
+
+
 def test_random_effects_subgroup_test_follows_the_handbook_formula():
     # Cochrane Handbook 10.11.3.1: subgroup estimates pooled separately (own tau²), then
     # Q = sum (mu_g - mu_bar)² / se_g² on G - 1 df, mu_bar their inverse-variance mean.
@@ -223,6 +270,25 @@ def test_egger_regression_equals_its_weighted_form():
     assert e.se == pytest.approx(math.sqrt(cov[1, 1]), rel=1e-10)
     assert e.slope == pytest.approx(beta[0], rel=1e-10)
     assert e.df == 11 and 0 < e.p < 1
+
+
+def test_egger_regtest_lm_her2_overall_survival_matches_metamisc_vignette():
+    # [MM-PF]: the classical Egger test, regtest(model="lm", predictor="sei")
+    from scipy import stats
+
+    z = pd.read_csv(FIX / "zhang2015_her2_os.csv")
+    y = np.log(z["hr"].to_numpy())
+    se = np.log(z["hr_high"] / z["hr_low"]).to_numpy() / (2 * stats.norm.ppf(0.975))
+    v = se**2
+    # the transcribed table reproduces the vignette's other printed results
+    assert meta_tau2.estimate(y, v, "REML") == pytest.approx(0.0883, abs=DEC4)
+    assert meta_tau2.generalised_q(y, v, 0.0) == pytest.approx(28.9214, abs=DEC4)
+    assert np.sum(y / v) / np.sum(1 / v) == pytest.approx(0.5193, abs=DEC4)
+    e = meta_diag.egger(y, v)
+    assert e.t == pytest.approx(2.1622, abs=DEC4)
+    assert e.df == 12 and e.p == pytest.approx(0.0515, abs=DEC4)
+    assert e.slope == pytest.approx(0.2590, abs=DEC4)  # the limit estimate as SE -> 0
+    assert e.t == pytest.approx(e.intercept / e.se)
 
 
 def test_funnel_plot_has_the_house_style_parts():
