@@ -241,8 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     models = "; ".join(f"{k}: {v}" for k, v in meta.MODEL_NAMES.items())
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="Methods and conventions are those of the book's methods chapter; every "
-        "method is tested against published values (R metafor, Viechtbauer 2005).")
+        epilog="Methods and conventions are those of the book's methods chapter. Each method "
+        "is tested against published values (R metafor, Viechtbauer 2005, Lipsey and Wilson "
+        "2001, the metamisc vignette); the random-effects subgroup test, with its own tau² "
+        "in each subgroup, is checked against the Cochrane Handbook formula instead.")
     parser.add_argument("input", type=Path, help="CSV file, one row per trial comparison")
     parser.add_argument(
         "--measure", required=True, type=str.upper, choices=meta.BINARY + meta.CONTINUOUS,
@@ -275,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--cumulative", nargs="?", const="", metavar="COLUMN",
                        help="cumulative meta-analysis, in file order or ordered by COLUMN")
     group.add_argument("--subgroup", metavar="COLUMN",
-                       help="pool each value of COLUMN separately and test for differences")
+                       help="pool each value of COLUMN separately (random-effects models: a "
+                       "tau² of its own in each subgroup) and test for differences (Q between)")
     group.add_argument("--egger", action="store_true",
                        help="Egger's regression test for funnel-plot asymmetry")
     group.add_argument("--funnel", type=Path, metavar="FILE.svg",

@@ -1,4 +1,6 @@
-"""The estimators and diagnostics beyond DerSimonian–Laird, each against a published value.
+"""The estimators and diagnostics beyond DerSimonian–Laird, each against a published value
+(the random-effects subgroup test, with a tau² in each subgroup, against the Handbook formula:
+no published example in that convention was found).
 
 Sources (expected values are copied from them, never from the code under test):
 
