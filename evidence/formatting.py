@@ -23,9 +23,13 @@ _NUMBER_UNIT = re.compile(r"(?<=\d) (?=(?:%|‰|per 1000\b|mg\b|g\b|kg\b|mL\b|L\
                           r"weeks?\b|days?\b|months?\b|years?\b))")
 
 
+_PER_1000 = re.compile(r"(?<=\d)\u00a0per (?=1000\b)")
+
+
 def keep_with_number(text: str) -> str:
-    """``text`` with a no-break space between each number and the unit after it."""
-    return _NUMBER_UNIT.sub("\u00a0", text)
+    """``text`` with a no-break space between each number and the unit after it ("307 per
+    1000" keeps all three together)."""
+    return _PER_1000.sub("\u00a0per\u00a0", _NUMBER_UNIT.sub("\u00a0", text))
 
 
 def blank(x: object) -> bool:

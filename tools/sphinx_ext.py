@@ -139,6 +139,9 @@ def _ancestors(node):
 
 
 def setup(app):
+    from tools import citation_style
+
+    citation_style.register()
     app.connect("doctree-resolved", numbers_keep_their_units)
     app.connect("builder-inited", singlehtml_inherits_html_visitors)
     app.connect("html-page-context", fix_bibliography_roles)

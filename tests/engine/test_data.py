@@ -62,3 +62,17 @@ def test_a_printed_interval_says_which_limit_the_source_left_out():
            "nnt": "", "nnh": "7", "nnh_ci_low": "4", "nnh_ci_high": "30"}
     assert formatting.published_estimate(row) == "RR 1.99 (1.17 to 3.37); NNH 7 (4 to 30)"
     assert formatting.published_estimate({"measure": "rate_only"}) == "rate only"
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("at least 30 % less pain", "at least 30\u00a0% less pain"),
+    ("600 mg a day for 12 weeks", "600\u00a0mg a day for 12\u00a0weeks"),
+    ("307 per 1000 (337 to 761)", "307\u00a0per\u00a01000 (337 to 761)"),
+    ("a 1000-participant trial per site", "a 1000-participant trial per site"),
+    ("3 mg/day", "3\u00a0mg/day"),
+    ("group 2 managers", "group 2 managers"),
+])
+def test_a_number_keeps_its_unit_on_the_same_line(text, kept):
+    from evidence import formatting
+
+    assert formatting.keep_with_number(text) == kept
