@@ -58,6 +58,29 @@ def number(fact_id: str, column: str = "value_num") -> float:
     return float(value)
 
 
+PASTE_PREFIX = "sf_"
+_PASTED_COLUMNS = (("value_num", ""), ("value_low", "_low"), ("value_high", "_high"))
+
+
+def pasteable_numbers() -> list[tuple[str, int | float, pd.Series]]:
+    """Every number of every fact, as (key, value, row): the key is ``sf_`` + the fact id,
+    with ``_low`` or ``_high`` for the ends of a range or interval (``sf_bac_ckd_rr``,
+    ``sf_bac_ckd_rr_low``, ``sf_bac_ckd_rr_high``); a whole number is an int, so a chapter
+    can paste it with ``:d``."""
+    out = []
+    for _, row in data.load(FACTS).iterrows():
+        for column, suffix in _PASTED_COLUMNS:
+            if formatting.blank(row[column]):
+                continue
+            value = float(row[column])
+            key = f"{PASTE_PREFIX}{row['fact_id']}{suffix}"
+            if any(k == key for k, _, _ in out):
+                raise ValueError(f"data/{FACTS}.csv: fact {row['fact_id']!r} would paste as "
+                                 f"{key!r}, the key of another fact's {column}; rename one")
+            out.append((key, int(value) if value.is_integer() else value, row))
+    return out
+
+
 def topic_label(topic: str) -> str:
     """The reader's words for a safety topic."""
     return vocab.label(TOPICS, topic)

@@ -69,7 +69,7 @@ def test_subgroup_row():
     with pytest.raises(LookupError):
         safety.subgroup_row(ids, 75)
     with pytest.raises(ValueError, match="expected e.g."):
-        safety.subgroup_row(["gbp_opioid_death_or_high"], 40)  # population not a subgroup
+        safety.subgroup_row(["gbp_opioid_death_or_high_dose"], 40)  # population not a subgroup
 
 
 def test_drug_frame_by_drug_keeps_the_requested_order():
@@ -77,3 +77,21 @@ def test_drug_frame_by_drug_keeps_the_requested_order():
     drugs = list(dict.fromkeys(frame[safety.DRUG]))
     assert drugs == ["Milnacipran", "Duloxetine"]
     assert not frame[safety.SOURCE].str.contains("_").any()  # every source has a reader's name
+
+
+def test_every_number_of_every_fact_is_pasteable_under_its_fact_id():
+    pasted = safety.pasteable_numbers()
+    keys = [k for k, _, _ in pasted]
+    assert len(keys) == len(set(keys))
+    by_key = {k: (v, row) for k, v, row in pasted}
+    rows = safety.facts()
+    expected = {f"sf_{r.fact_id}{suffix}"
+                for r in rows.itertuples()
+                for column, suffix in (("value_num", ""), ("value_low", "_low"),
+                                       ("value_high", "_high"))
+                if str(getattr(r, column)).strip() not in ("", "nan", "None")}
+    assert set(keys) == expected
+    value, row = by_key["sf_bac_ckd_rr_low"]
+    assert value == pytest.approx(float(row["value_low"])) and row["fact_id"] == "bac_ckd_rr"
+    # Whole numbers come as ints (a chapter pastes them with :d), others as floats.
+    assert all(isinstance(v, int) == float(v).is_integer() for v, _ in by_key.values())
