@@ -27,6 +27,10 @@ CONFIG_INPUTS = [
     # Sphinx copies static files only when some page is out of date, and pages carry
     # a checksum of each script (?v=...): a changed script must rebuild every page.
     "_static", "_root", "_search", "package-lock.json", "tools/vendor_assets.py",
+    # A citation's label depends on the whole reference list (tools/citation_style.py adds
+    # a letter where two sources would print alike): a page whose own source did not change
+    # would keep an old label.
+    "book/references.bib", "tools/citation_style.py",
 ]
 
 
