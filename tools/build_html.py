@@ -76,6 +76,10 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
+    from tools import subset_icons
+
+    for name, (before, after) in subset_icons.subset_site(built).items():
+        print(f"Icon font {name}: {before // 1024} KB -> {after // 1024} KB", flush=True)
     fresh = HTML.with_name("html.new")
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(built, fresh)
