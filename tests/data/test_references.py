@@ -26,14 +26,14 @@ CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 KNOWN_WITHOUT_IDENTIFIER = {
     "aafp2017_poem_shanthanna", "acmd2016", "arnold2005", "baclofen_tablets_uspi_older",
     "bmj_best_practice_fm", "cohen2015", "comprehensivepainny_eular",
-    "ebmg_amitriptyline_fm", "ebmg_duloxetine_fm", "ebmg_milnacipran_fm", "ebmg_pregabalin_fm",
+    "ebmg_duloxetine_fm", "ebmg_milnacipran_fm", "ebmg_pregabalin_fm",
     "farag_ispor_pms6", "fda2007_lyrica_fm", "fda_email_2014", "fda_vop_fm_2014",
     "gabapentin_generic_uspi_openfda", "hauser2009pain", "iasp_taxonomy2017",
-    "jwatch2017_shanthanna", "lian2019", "lilly2008_cymbalta_fm", "lyrica_uspi_older",
+    "jwatch2017_shanthanna", "lilly2008_cymbalta_fm", "lyrica_uspi_older",
     "maloy_lbp", "mims_baclofen_ph", "mims_gabapentin_th", "mims_pregabalin_ph",
-    "moldofsky2010", "nfmcpa_ohsu_2013", "nursingcenter_fda_dsc", "painmed2015_time",
+    "moldofsky2010", "nfmcpa_ohsu_2013", "nursingcenter_fda_dsc",
     "pfizer_hcp_lyrica_ar", "pota2012", "rheumatologe_blog_2011", "robertson2019",
-    "robinson2012", "schaefer_orj_v10", "silverman2010", "sxb_fm_2010_news", "thennt_enke",
+    "silverman2010", "sxb_fm_2010_news",
     "visualmed_precise", "wolfe2011", "wolfe2016", "zaringhalam2010",
 }
 IDENTIFIER = re.compile(r"setid|\bNCT\d{8}\b|\bNBK\d+\b|\bACTRN\d{14}\b", re.I)
