@@ -17,3 +17,17 @@ var Scorer = {
   term: 5,
   partialTerm: 2,
 };
+
+/* A result's snippet is taken from the page's text. An analysis page's text is mostly its
+ * code, so its snippet would show code: drop the code cells before the snippet is cut,
+ * leaving the analysis's own explanations and results. (Sphinx appends this file after
+ * searchtools.js, so Search exists here.) */
+if (typeof Search !== "undefined" && Search.htmlToText && !Search.htmlToText.bookWrapped) {
+  const pageText = Search.htmlToText;
+  Search.htmlToText = function (htmlString, anchor) {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    doc.querySelectorAll(".cell_input, .cell .highlight").forEach((el) => el.remove());
+    return pageText(doc.documentElement.outerHTML, anchor);
+  };
+  Search.htmlToText.bookWrapped = true;
+}

@@ -9,6 +9,9 @@ import yaml
 from support import ROOT
 from support.browser import wait_for_search_results
 
+# Marks of Python in a search snippet: a keyword argument, a loop, a constant list, an import.
+CODE = re.compile(r"\w\(\w+=|\bfor \w+(?:, \w+)* in [\[(\w]|\b[A-Z_]{3,} = [\[({]|\bimport \w"
+                  r"|\bglue\(|\bdef \w+\(")
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("0[1-6]_*.md"))
 
 
@@ -38,7 +41,11 @@ def test_built_in_search_finds(browser, site_url, query, expected_page):
     wait_for_search_results(page)
     hrefs = page.eval_on_selector_all("#search-results ul.search li a",
                                       "els => els.map(e => e.getAttribute('href'))")
+    snippets = page.eval_on_selector_all("#search-results ul.search li p.context",
+                                         "els => els.map(e => e.textContent)")
     page.close()
+    code = [s for s in snippets if CODE.search(s)]
+    assert not code, f"searching {query!r}: snippets show code: {code[:2]}"
     assert any(h and h.split("#")[0].split("?")[0].endswith(expected_page) for h in hrefs), (
         f"searching {query!r} did not list {expected_page}; got {hrefs[:10]}")
     pages = [h.split("#")[0].split("?")[0] for h in hrefs if h]
