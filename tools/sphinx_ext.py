@@ -118,17 +118,22 @@ def singlehtml_inherits_html_visitors(app) -> None:
 
 def numbers_keep_their_units(app, doctree, docname) -> None:
     """A number and its unit ("30 %", "600 mg") never break across lines in the chapters'
-    text: the space between them becomes a no-break space (code and maths are left alone)."""
+    text: the space between them becomes a no-break space (code and maths are left alone),
+    also where the number is pasted from a notebook and the unit follows in the next text."""
     from docutils import nodes
 
     from evidence.formatting import keep_with_number
 
     skip = (nodes.literal, nodes.literal_block, nodes.math, nodes.math_block, nodes.raw)
+    last = ""  # the character before this text node: a pasted number ends its own node
     for text in list(doctree.findall(nodes.Text)):
+        s = str(text)
         if any(isinstance(a, skip) for a in _ancestors(text)):
+            last = s[-1:] or last
             continue
-        new = keep_with_number(str(text))
-        if new != str(text):
+        new = keep_with_number(last + s)[len(last):]
+        last = s[-1:] or last
+        if new != s:
             text.parent.replace(text, nodes.Text(new))
 
 

@@ -56,3 +56,20 @@ def test_singlehtml_gets_the_html_visitors_it_lacks():
     ext.singlehtml_inherits_html_visitors(app)
     assert handlers["singlehtml"]["dropdown_main"] == (visit, None)
     assert handlers["singlehtml"]["exercise_node"] == ("own", None)  # its own one wins
+
+
+def test_a_pasted_number_keeps_the_unit_that_follows_it_in_the_next_text():
+    from docutils import nodes
+
+    para = nodes.paragraph()
+    para += nodes.Text("about ")
+    para += nodes.inline("", "51", classes=["pasted-text"])
+    para += nodes.Text(" % of them, 600 mg a day")
+    para += nodes.literal("", "3 mg")
+    para += nodes.Text(" weeks later")
+    doc = nodes.document(None, None)
+    doc += para
+    ext.numbers_keep_their_units(None, doc, "x")
+    texts = [str(t) for t in doc.findall(nodes.Text)]
+    assert texts == ["about ", "51", "\u00a0% of them, 600\u00a0mg a day", "3 mg",
+                     " weeks later"]
