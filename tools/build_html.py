@@ -45,15 +45,17 @@ def config_digest() -> str:
     return h.hexdigest()
 
 
-def reset_staging_if_config_changed() -> None:
-    stamp = STAGING / ".config-digest"
+def reset_staging_if_config_changed(staging: Path = STAGING) -> None:
+    """Start ``staging`` (a build's working folder) afresh when the configuration, theme
+    files or anything else every page depends on has changed since it was last built."""
+    stamp = staging / ".config-digest"
     digest = config_digest()
     if stamp.is_file() and stamp.read_text() == digest:
         return
-    if STAGING.exists():
+    if staging.exists():
         print("Configuration changed: rebuilding every page.", flush=True)
-        shutil.rmtree(STAGING)
-    STAGING.mkdir(parents=True)
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
     stamp.write_text(digest)
 
 

@@ -31,7 +31,32 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / "_build" / ".staging-pdf"
 
 PREPARE = """
-([withSolutions, withCode]) => {
+([withSolutions, withCode, front]) => {
+  // Front matter under the title: who wrote it, which version, the licence and the address
+  // (from CITATION.cff), so a printed copy says what it is.
+  const title = document.querySelector('#jb-print-docs-body h1');
+  if (title && front) {
+    const block = document.createElement('div');
+    block.className = 'pdf-front-matter';
+    const line = (text) => { const p = document.createElement('p'); p.textContent = text;
+                             block.append(p); };
+    line(front.subtitle);
+    line(front.authors);
+    line(`Version ${front.version}, released ${front.date}`);
+    line(`Licence: ${front.license}. Online edition: ${front.url}`);
+    title.after(block);
+  }
+  // The contents list the analyses where the PDF prints them: last, as the appendix.
+  const toc = document.querySelector('#jb-print-toc nav');
+  if (toc) {
+    const caption = [...toc.querySelectorAll('p.caption')]
+      .find(p => p.textContent.trim() === 'Analyses');
+    if (caption && caption.nextElementSibling) {
+      const list = caption.nextElementSibling;
+      caption.querySelector('.caption-text').textContent = 'Appendix: the analyses';
+      toc.append(caption, list);
+    }
+  }
   // The analyses (the notebooks) go last, after the reference pages, as an appendix; their
   // code is left out unless asked for (it is in the online edition), and so is any cell
   // that then shows nothing.
@@ -42,10 +67,11 @@ PREPARE = """
     anchor.id = 'document-appendix-analyses';
     const intro = document.createElement('section');
     intro.id = 'appendix-the-analyses';
-    intro.innerHTML = '<h1 style="display:block">Appendix: the analyses</h1><p>Every number the chapters show is ' +
-      'computed in one of these analyses from the book’s evidence tables. They are printed ' +
-      'here with their explanations and results' + (withCode ? ' and their code.' :
-      '; their code is in the online edition, where each analysis can be read and re-run.') +
+    intro.innerHTML = '<h1 style="display:block">Appendix: the analyses</h1>' +
+      '<p>Every number the chapters show is computed in one of these analyses from the ' +
+      'book’s evidence tables. They are printed here with their explanations and results' +
+      (withCode ? ' and their code.' :
+       '; their code is in the online edition, where each analysis can be read and re-run.') +
       '</p>';
     // Each part of the book is a wrapper of its own: the analyses' one moves after the last.
     const parts = [...document.querySelectorAll('.toctree-wrapper')];
@@ -101,6 +127,9 @@ PREPARE = """
 
 
 def build_single_page() -> Path:
+    from tools.build_html import reset_staging_if_config_changed
+
+    reset_staging_if_config_changed(STAGING)  # a changed style sheet reaches the PDF too
     jb = str(Path(sys.executable).with_name("jupyter-book"))
     cmd = [
         jb,
@@ -121,6 +150,20 @@ def build_single_page() -> Path:
     # book/intro.html but with links relative to the site root: serve it from there.
     shutil.copy2(site / "book" / "intro.html", site / "single.html")
     return site
+
+
+def front_matter() -> dict[str, str]:
+    """Title page lines from CITATION.cff: subtitle, authors, version, date, licence, URL."""
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    subtitle = cff["title"].split(":", 1)[1].strip() if ":" in cff["title"] else ""
+    authors = ", ".join(a.get("name") or f"{a.get('given-names', '')} {a['family-names']}".strip()
+                        for a in cff["authors"])
+    licence = {"CC-BY-4.0": "CC BY 4.0"}.get(cff["license"], cff["license"])
+    return {"subtitle": subtitle[:1].upper() + subtitle[1:], "authors": authors,
+            "version": str(cff["version"]), "date": str(cff["date-released"]),
+            "license": licence, "url": cff["url"]}
 
 
 def heading_titles(page) -> list[str]:
@@ -190,7 +233,7 @@ def print_pdf(site: Path, out: Path, with_solutions: bool, with_code: bool = Fal
         page.goto(f"{base}/single.html", wait_until="load")
         page.wait_for_load_state("networkidle")
         draw_all_charts(page, timeout_ms=30_000)  # otherwise drawn as they come on screen
-        page.evaluate(PREPARE, [with_solutions, with_code])
+        page.evaluate(PREPARE, [with_solutions, with_code, front_matter()])
         headings = heading_titles(page)
         page.emulate_media(media="print")
         out.parent.mkdir(parents=True, exist_ok=True)
