@@ -45,9 +45,11 @@ def config_digest() -> str:
     return h.hexdigest()
 
 
-def reset_staging_if_config_changed(staging: Path = STAGING) -> None:
-    """Start ``staging`` (a build's working folder) afresh when the configuration, theme
-    files or anything else every page depends on has changed since it was last built."""
+def reset_staging_if_config_changed(staging: Path | None = None) -> None:
+    """Start ``staging`` (a build's working folder, the HTML build's by default) afresh when
+    the configuration, theme files or anything else every page depends on has changed since
+    it was last built."""
+    staging = STAGING if staging is None else staging
     stamp = staging / ".config-digest"
     digest = config_digest()
     if stamp.is_file() and stamp.read_text() == digest:
