@@ -157,6 +157,13 @@
     var specNode = container.querySelector("script.evidence-chart__spec");
     var view = container.querySelector(".evidence-chart__view");
     var spec = JSON.parse(specNode.textContent);
+    // Redrawn for a new width, an explorer keeps the values its reader chose.
+    if (container._evidenceView && spec.params) {
+      spec.params.forEach(function (param) {
+        if (!param.bind) return;
+        try { param.value = container._evidenceView.signal(param.name); } catch (e) { /* new */ }
+      });
+    }
     var width = room(view);
     var target = document.createElement("div");
     target.className = "evidence-chart__live";

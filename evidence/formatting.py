@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import vocab
 
@@ -39,10 +40,13 @@ def blank(x: object) -> bool:
 
 def nnt(x: float) -> str:
     """An NNT or NNH as clinicians read it: whole numbers from 10 up, one decimal below
-    (``4.2``, ``12``; ``5`` rather than ``5.0``), and ``∞`` for an infinite bound."""
+    (``4.2``, ``12``; ``5`` rather than ``5.0``), and ``∞`` for an infinite bound. A value
+    exactly halfway rounds up (12.5 -> 13), as JavaScript's ``toFixed`` does, so the
+    in-page explorers print the same digits."""
     if math.isinf(x):
         return "∞"
-    s = f"{x:.0f}" if x >= 10 else f"{x:.1f}"
+    places = Decimal("1") if x >= 10 else Decimal("0.1")
+    s = str(Decimal(x).quantize(places, rounding=ROUND_HALF_UP))
     return s[:-2] if s.endswith(".0") else s
 
 

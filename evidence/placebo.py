@@ -7,6 +7,7 @@ trials, which is one reason NNTs from different trials do not compare) and shows
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -80,6 +81,12 @@ def placebo_risk(entry: Entry) -> float | None:
     return c["events_control"] / c["n_control"]
 
 
+def per_1000_text(x: float) -> int:
+    """A risk or difference per 1000 as printed: the nearest whole number, halves up (the
+    same rule the in-page explorer's expressions use, so both print alike)."""
+    return math.floor(x + 0.5)
+
+
 @dataclass(frozen=True)
 class AbsoluteEffect:
     """What a relative effect means at one placebo risk, per 1000 people (GRADE's
@@ -96,34 +103,60 @@ class AbsoluteEffect:
         return (self.drug - self.placebo, self.drug_low - self.placebo,
                 self.drug_high - self.placebo)
 
+    @property
+    def number_needed(self) -> tuple[float, float, float] | None:
+        """NNT (more people with the outcome) or NNH (fewer) and its interval, from the
+        difference per 1000: 1000 / difference; None when the interval includes no
+        difference (the number would run through infinity)."""
+        diff, low, high = self.difference
+        if low > 0 or high < 0:
+            return (1000 / abs(diff), 1000 / max(abs(low), abs(high)),
+                    1000 / min(abs(low), abs(high)))
+        return None
+
     def texts(self) -> tuple[str, str]:
         """("307 per 1000", "506 per 1000 (337 to 761)\n199 more (30 to 454 more)")."""
-        diff, low, high = (round(x) for x in self.difference)
+        diff, low, high = (per_1000_text(x) for x in self.difference)
 
         def signed(x: int) -> str:
             return f"{abs(x)} {'more' if x >= 0 else 'fewer'}"
 
-        drug = (f"{round(self.drug)} per 1000 ({round(self.drug_low)} to "
-                f"{round(self.drug_high)})")
+        drug = (f"{per_1000_text(self.drug)} per 1000 ({per_1000_text(self.drug_low)} to "
+                f"{per_1000_text(self.drug_high)})")
         if (low >= 0) == (high >= 0):
             word = "more" if low >= 0 else "fewer"
             lo, hi = sorted((abs(low), abs(high)))
             between = f"{lo} to {hi} {word}"
         else:
             between = f"{signed(low)} to {signed(high)}"
-        return f"{round(self.placebo)} per 1000", f"{drug}\n{signed(diff)} ({between})"
+        return f"{per_1000_text(self.placebo)} per 1000", f"{drug}\n{signed(diff)} ({between})"
+
+    def number_needed_text(self) -> str:
+        """``"NNT 4.8 (3.1 to 9)"`` for an outcome people want more of (``"NNH"`` when the
+        drug gives fewer of it); says so when the interval includes no difference."""
+        nn = self.number_needed
+        if nn is None:
+            return "no NNT: the interval includes no difference"
+        kind = "NNT" if self.difference[0] > 0 else "NNH"
+        value, low, high = (formatting.nnt(x) for x in nn)
+        return f"{kind} {value} ({low} to {high})"
+
+    def explorer_text(self) -> str:
+        """What the in-page explorer prints for one option, a line each: the risk with the
+        drug and its interval, the difference, the number needed."""
+        return f"{self.texts()[1]}\n{self.number_needed_text()}"
 
 
 def absolute_effect(measure: str, ratio: float, low: float, high: float,
                     placebo: float) -> AbsoluteEffect:
     """Risks per 1000 implied by a risk ratio or odds ratio and its interval at a placebo
     risk (a proportion), as GRADE's summary-of-findings tables compute them (Cochrane
-    Handbook 14.1.5): RR: p_c × RR; OR: p_c × OR / (1 − p_c + p_c × OR)."""
+    Handbook 14.1.5): RR: p_c × RR, at most 1; OR: p_c × OR / (1 − p_c + p_c × OR)."""
     if not 0 <= placebo <= 1:
         raise ValueError(f"placebo risk must be a proportion between 0 and 1, got {placebo}")
     if measure == "RR":
         def risk(r: float) -> float:
-            return placebo * r
+            return min(placebo * r, 1.0)  # a risk ratio cannot take a risk above 1
     elif measure == "OR":
         def risk(r: float) -> float:
             return placebo * r / (1 - placebo + placebo * r)
@@ -137,9 +170,9 @@ def absolute_effect(measure: str, ratio: float, low: float, high: float,
                           1000 * risk(high))
 
 
-def row_absolute_effect(row: pd.Series) -> AbsoluteEffect | str:
-    """The absolute effect of a published row at its printed placebo risk, or why there is
-    none, in words for the summary of findings."""
+def row_ratio(row: pd.Series) -> tuple[str, float, float, float] | str:
+    """A published row's ratio and interval as numbers (measure, estimate, low, high), or
+    why it has none, in words."""
     measure = row["measure"]
     if measure not in ("RR", "OR"):
         return ("not applicable (a difference in scores)" if measure in ("MD", "SMD")
@@ -147,23 +180,43 @@ def row_absolute_effect(row: pd.Series) -> AbsoluteEffect | str:
     values = [row["estimate"], row["ci_low"], row["ci_high"]]
     if any(formatting.blank(v) for v in values):
         return "the review printed no interval"
+    ratio, low, high = (float(v) for v in values)
+    return measure, ratio, low, high
+
+
+def entry_ratio(entry: Entry) -> tuple[str, float, float, float] | str:
+    """An entry's ratio and interval (measure, estimate, low, high), or why it has none."""
+    if entry.basis == NO_DATA:
+        return "no estimate"
+    if entry.basis == PUBLISHED:
+        return row_ratio(entry.row)
+    a = entry.analysis
+    if a.measure not in ("RR", "OR") or a.estimate is None:
+        return "no ratio to apply"
+    return a.measure, a.estimate, a.ci_low, a.ci_high
+
+
+def row_absolute_effect(row: pd.Series) -> AbsoluteEffect | str:
+    """The absolute effect of a published row at its printed placebo risk, or why there is
+    none, in words for the summary of findings."""
+    ratio = row_ratio(row)
+    if isinstance(ratio, str):
+        return ratio
     risk = printed_placebo_risk(row)
     if risk is None:
         return "the review printed no placebo risk"
-    ratio, low, high = (float(v) for v in values)
-    return absolute_effect(measure, ratio, low, high, risk)
+    return absolute_effect(*ratio, risk)
 
 
 def entry_absolute_effect(entry: Entry) -> AbsoluteEffect | str:
     """The absolute effect of an entry at its own placebo risk, or why there is none."""
-    if entry.basis == NO_DATA:
-        return "no estimate"
-    if entry.basis == PUBLISHED:
-        return row_absolute_effect(entry.row)
-    a = entry.analysis
-    if a.measure not in ("RR", "OR") or a.estimate is None:
-        return "no ratio to apply"
-    return absolute_effect(a.measure, a.estimate, a.ci_low, a.ci_high, placebo_risk(entry))
+    ratio = entry_ratio(entry)
+    if isinstance(ratio, str):
+        return ratio
+    risk = placebo_risk(entry)
+    if risk is None:
+        return "the review printed no placebo risk"
+    return absolute_effect(*ratio, risk)
 
 
 def nnt_from_rr(rr: float, control_risk: float) -> float:

@@ -138,10 +138,14 @@ def test_page_reads_on_a_phone_and_a_desktop_in_light_and_dark(browser, site_url
     page.on("console", lambda m: m.type == "error" and problems.append(
         f"console error: {m.text}"))
     page.on("pageerror", lambda err: problems.append(f"script error: {err}"))
-    page.goto(f"{site_url}/{page_path}", wait_until="load")
     # The theme fades colours when the mode changes; judged mid-fade under load, a colour
-    # fails contrast that it passes a moment later. Only the end state matters here.
-    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    # fails contrast that it passes a moment later. Only the end state matters here. (An
+    # init script, so it also holds on the page a redirect lands on: index.html.)
+    page.add_init_script("document.addEventListener('DOMContentLoaded', () => {"
+                         " const s = document.createElement('style');"
+                         " s.textContent = '*, *::before, *::after { transition: none"
+                         " !important; }'; document.head.append(s); });")
+    page.goto(f"{site_url}/{page_path}", wait_until="load")
     if page_path in CONTENT:
         try:
             draw_all_charts(page, timeout_ms=CHART_TIMEOUT_MS)
