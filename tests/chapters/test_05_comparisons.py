@@ -452,6 +452,32 @@ def test_absolute_effect_whose_interval_crosses_no_effect_says_fewer_and_more():
     assert reduced.texts()[1] == "200 per 1000 (100 to 300)\n200 fewer (100 to 300 fewer)"
 
 
+def test_a_risk_ratio_cannot_take_the_risk_past_certainty():
+    a = placebo.absolute_effect("RR", 2.9, 1.7, 4.9, 0.45)
+    assert (a.drug, a.drug_low, a.drug_high) == pytest.approx((1000, 765, 1000))
+
+
+def test_the_number_needed_and_the_explorer_text():
+    a = placebo.absolute_effect("RR", 2.0, 1.5, 3.0, 0.1)  # 100 more (50 to 200 more)
+    assert a.number_needed == pytest.approx((10, 5, 20))
+    assert a.explorer_text() == ("200 per 1000 (150 to 300)\n100 more (50 to 200 more)\n"
+                                 "NNT 10 (5 to 20)")
+    fewer = placebo.absolute_effect("RR", 0.5, 0.25, 0.75, 0.4)
+    assert fewer.number_needed_text() == "NNH 5 (3.3 to 10)"
+    through = placebo.absolute_effect("RR", 1.1, 0.7, 1.9, 0.2)
+    assert through.number_needed is None
+    assert "includes no difference" in through.number_needed_text()
+
+
+def test_the_explorer_refuses_a_row_without_a_ratio():
+    from evidence import explorers
+
+    with pytest.raises(ValueError, match="only RR and OR"):
+        explorers.absolute_effects(
+            [{"option": "x", "outcome": "pain", "measure": "MD", "ratio": -7.7, "low": -12.1,
+              "high": -3.3}], default_per_1000=100, title="t", description="d")
+
+
 def test_absolute_effect_refuses_what_it_cannot_mean():
     with pytest.raises(ValueError, match="proportion"):
         placebo.absolute_effect("RR", 2.0, 1.0, 3.0, 11.0)
