@@ -111,3 +111,101 @@ def absolute_effects(rows: Iterable[dict], *, default_per_1000: int, title: str,
             .add_params(placebo)
             .properties(width=460, height=alt.Step(100), title=title, description=description,
                         usermeta={"explorer": "absolute_effects", "param": PLACEBO_PARAM}))
+
+
+DOSE_PARAM, TIMES_PARAM, CRCL_PARAM = "daily_dose_mg", "doses_per_day", "crcl_ml_min"
+DOSE_STEP = 300
+
+
+def dosing(*, ka: float, k_ref: float, reference_crcl: float, volume_l: float,
+           bioavailability_by_dose: dict[int, float], bands: list[dict], days: int,
+           start_dose: int, start_times: int, start_crcl: int, title: str,
+           description: str) -> alt.LayerChart:
+    """The dosing explorer: the one-compartment concentration curve of
+    :func:`evidence.pk.analytic_concentration` (the same dose every ``24 / n`` hours from
+    time 0) as a reader moves the daily dose, the number of doses a day and the creatinine
+    clearance, with the label's dose band for that clearance and the steady-state average.
+
+    ``bioavailability_by_dose`` maps each daily dose the slider offers (multiples of
+    300 mg) to its bioavailability (:func:`evidence.pk.bioavailability`); ``bands`` are the
+    label's renal bands, highest first, each ``{"lower", "inclusive", "words", "min",
+    "max"}`` (:func:`evidence.pk.gabapentin_renal_band` picks the same). Elimination scales
+    with clearance: k = k_ref × CrCl / reference_crcl.
+    """
+    doses = sorted(bioavailability_by_dose)
+    if doses != list(range(DOSE_STEP, doses[-1] + 1, DOSE_STEP)):
+        raise ValueError("bioavailability_by_dose needs every multiple of 300 mg from 300 mg")
+    f_list = "[" + ", ".join(repr(float(bioavailability_by_dose[d])) for d in doses) + "]"
+    if not bands:
+        raise ValueError("dosing needs the label's renal bands")
+
+    def band_value(b: dict) -> str:
+        who, doses = b["words"].split(": ", 1)  # two lines: whom the band is for, its doses
+        return (f"{{who: {who + ':'!r}, doses: {doses!r}, min: {b['min']!r}, "
+                f"max: {b['max']!r}}}")
+
+    band = band_value(bands[-1])  # the lowest band holds whatever is below the others
+    for b in reversed(bands[:-1]):
+        op = ">=" if b["inclusive"] else ">"
+        band = f"({CRCL_PARAM} {op} {b['lower']!r} ? {band_value(b)} : {band})"
+    params = [
+        alt.param(name=DOSE_PARAM, value=int(start_dose),
+                  bind=alt.binding_range(min=doses[0], max=doses[-1], step=DOSE_STEP,
+                                         name="Daily dose (mg): ")),
+        alt.param(name=TIMES_PARAM, value=int(start_times),
+                  bind=alt.binding_radio(options=[1, 2, 3, 4],
+                                         name="Doses a day: ")),
+        alt.param(name=CRCL_PARAM, value=int(start_crcl),
+                  bind=alt.binding_range(min=15, max=150, step=1,
+                                         name="Creatinine clearance (mL/min): ")),
+    ]
+    # Doses at 0, tau, 2 tau ...: the sum over those before t of e^(-r (t - j tau)), in a
+    # form that cannot overflow: e^(-r (t - m tau)) (1 - e^(-r tau (m + 1))) / (1 - e^(-r tau)).
+    def doses_sum(r: str) -> str:
+        return (f"exp(-{r} * (datum.t - datum.m * datum.tau)) * (1 - exp(-{r} * datum.tau *"
+                f" (datum.m + 1))) / (1 - exp(-{r} * datum.tau))")
+
+    curve = (
+        alt.Chart(alt.sequence(0, days * 24 + 0.25, 0.5, as_="t"))
+        .transform_calculate(
+            tau=f"24 / {TIMES_PARAM}",
+            mg=f"{DOSE_PARAM} / {TIMES_PARAM}",
+            f=f"{f_list}[{DOSE_PARAM} / {DOSE_STEP} - 1]",
+            k=f"{k_ref!r} * {CRCL_PARAM} / {reference_crcl!r}",
+            m="floor(datum.t / datum.tau + 1e-9)",
+        )
+        .transform_calculate(
+            c=(f"datum.f * datum.mg * {ka!r} / ({volume_l!r} * ({ka!r} - datum.k)) * ("
+               + doses_sum("datum.k") + " - " + doses_sum(repr(ka)) + ")"),
+            day="datum.t / 24",
+        )
+        .mark_line(color=PALETTE["treatment"], strokeWidth=2)
+        .encode(x=alt.X("day:Q", title="Days from the first dose",
+                        scale=alt.Scale(domain=[0, days], nice=False)),
+                y=alt.Y("c:Q", title="Concentration (mg/L)")))
+    info = (
+        alt.Chart(alt.Data(values=[{"line": i} for i in range(4)]))
+        .transform_calculate(
+            band=band,
+            f=f"{f_list}[{DOSE_PARAM} / {DOSE_STEP} - 1]",
+            k=f"{k_ref!r} * {CRCL_PARAM} / {reference_crcl!r}",
+            css=f"datum.f * {DOSE_PARAM} / (datum.k * {volume_l!r} * 24)",
+            where=f"{DOSE_PARAM} < datum.band.min ? 'below' : {DOSE_PARAM} > datum.band.max"
+                  " ? 'above' : 'within'",
+            text="[" + ", ".join([
+                "'Label, ' + datum.band.who", "datum.band.doses",
+                "'This dose is ' + datum.where + ' that range.'",
+                "'Average at steady state: ' + format(datum.css, '.1f') + ' mg/L'"])
+                 + "][datum.line]",
+        )
+        .mark_text(align="left", baseline="top", fontSize=11, color="#222222")
+        .encode(x=alt.value(0), y=alt.Y("line:O", axis=None, title=None),
+                text="text:N"))
+    # (The average over a dosing interval does not depend on how the day's dose is split:
+    # F × daily dose / (CL × 24 h).)
+    return (alt.vconcat(info.properties(width=460, height=56), curve.properties(
+                width=460, height=220), spacing=4)
+            .add_params(*params)
+            .properties(title=title, description=description,
+                        usermeta={"explorer": "dosing", "params": [DOSE_PARAM, TIMES_PARAM,
+                                                                    CRCL_PARAM]}))

@@ -119,3 +119,101 @@ def test_the_explorer_control_is_labelled_and_moves_with_the_keyboard(browser, s
     # The chart fits the phone's column: no sideways scroll.
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+# ---------------------------------------------------------------------------------------
+# The dosing explorer of chapter 2 against evidence.pk.
+
+DOSING = "#fig-pk-dosing-explorer .evidence-chart"
+# (daily dose mg, doses a day, creatinine clearance mL/min): every band of the label's
+# renal table and its edges, the smallest and largest doses, one to four doses a day.
+DOSING_SETTINGS = [
+    (1800, 3, 100), (300, 1, 15), (3600, 4, 150), (900, 3, 60), (900, 3, 59),
+    (1200, 2, 31), (600, 2, 30), (600, 1, 29), (300, 1, 16), (2400, 3, 45),
+    (3000, 4, 80), (1500, 2, 120), (2100, 3, 20), (2700, 1, 75), (3300, 2, 60),
+    (1800, 4, 15), (600, 3, 100), (1200, 1, 140), (2400, 2, 33), (900, 4, 25),
+]
+
+DRIVE = """([selector, dose, times, crcl]) => {
+  const chart = document.querySelector(selector);
+  const set = (input, value) => { input.value = String(value);
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+    input.dispatchEvent(new Event('change', {bubbles: true})); };
+  const ranges = [...chart.querySelectorAll('input[type=range]')];
+  set(ranges.find(i => i.closest('label').textContent.includes('Daily dose')), dose);
+  set(ranges.find(i => i.closest('label').textContent.includes('Creatinine')), crcl);
+  const radio = [...chart.querySelectorAll('input[type=radio]')]
+    .find(i => Number(i.value) === times);
+  radio.click();
+  const view = chart._evidenceView;
+  return view.runAsync().then(() => {
+    const marks = Object.keys(view.getState({data: vega.truthy, signals: vega.falsy,
+      recurse: true}).data);
+    // The data sets by what they hold: the curve's points and the two lines of text.
+    const sets = marks.map(n => (view.data(n) || []).map(m => m.datum || m));
+    const curve = sets.find(r => r.length && 'c' in r[0] && 't' in r[0]);
+    const info = sets.find(r => r.length && 'text' in r[0] && 'css' in r[0]);
+    return {signals: [view.signal('daily_dose_mg'), view.signal('doses_per_day'),
+                      view.signal('crcl_ml_min')],
+            curve: curve.map(d => [d.t, d.c]), info: info.map(d => d.text),
+            css: info[0].css,
+            texts: [...chart.querySelectorAll('svg g.mark-text text')].map(t => t.textContent)};
+  });
+}"""
+
+
+def _model():
+    """The chapter's model, rebuilt from the engine as the notebook builds it."""
+    from evidence import data, pk
+
+    facts = {name: data.fact(name) for name in
+             ("gabapentin_half_life", "gabapentin_volume_of_distribution", "gabapentin_tmax")}
+    import re
+
+    half = (float(facts["gabapentin_half_life"]["value_low"])
+            + float(facts["gabapentin_half_life"]["value_high"])) / 2
+    k_ref = pk.elimination_rate(half)
+    tmax = (float(facts["gabapentin_tmax"]["value_low"])
+            + float(facts["gabapentin_tmax"]["value_high"])) / 2
+    volume = float(re.search(r"\d+(?:\.\d+)?",
+                             str(facts["gabapentin_volume_of_distribution"]["value"])).group(0))
+    return {"k_ref": k_ref, "ka": pk.absorption_rate_for_tmax(tmax, k_ref), "volume": volume,
+            "bio": data.load("pharmacology/gabapentin_bioavailability"),
+            "renal": data.load("pharmacology/gabapentin_renal_dosing")}
+
+
+def test_the_dosing_explorer_draws_what_the_engine_computes(browser, site_url):
+    import numpy as np
+
+    from evidence import pk
+
+    model = _model()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site_url}/book/02_pharmacology.html", wait_until="load")
+    page.evaluate("() => window.evidenceDrawAllCharts()")
+    page.wait_for_selector(f"{DOSING}[data-rendered='true'] input[type=range]")
+    # The reference creatinine clearance the chapter's model assumes is the explorer's start.
+    start = page.evaluate(f"() => document.querySelector('{DOSING}')._evidenceView"
+                          ".signal('crcl_ml_min')")
+    for dose, times, crcl in DOSING_SETTINGS:
+        got = page.evaluate(DRIVE, [DOSING, dose, times, crcl])
+        assert got["signals"] == [dose, times, crcl]
+        k = pk.scale_elimination_for_kidneys(model["k_ref"], crcl, start)
+        f = pk.bioavailability(dose, model["bio"], outside="clamp")
+        tau = 24 / times
+        t = np.array([p[0] for p in got["curve"]])
+        doses = [pk.Dose(j * tau, dose / times, f) for j in range(int(t.max() // tau) + 1)]
+        want = pk.analytic_concentration(t, doses, model["ka"], k, model["volume"])
+        assert np.allclose([p[1] for p in got["curve"]], want, rtol=1e-4, atol=1e-9), (
+            dose, times, crcl)
+        assert got["css"] == pytest.approx(
+            pk.steady_state_average(f, dose / times, k, model["volume"], tau), rel=1e-4)
+        band = pk.gabapentin_renal_band(crcl, model["renal"])
+        low, high = band["total_daily_dose_mg_min"], band["total_daily_dose_mg_max"]
+        where = "below" if dose < low else "above" if dose > high else "within"
+        who, doses_words = pk.renal_band_words(band).split(": ")
+        assert got["info"] == [f"Label, {who}:", doses_words,
+                               f"This dose is {where} that range.",
+                               f"Average at steady state: {got['css']:.1f} mg/L"]
+        assert all(line in got["texts"] for line in got["info"])
+    page.close()
