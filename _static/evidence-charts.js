@@ -237,6 +237,17 @@
     };
     // Fit the drawn charts to the column again now (the tests call this after a resize).
     window.evidenceFitCharts = function () { return refit(charts); };
+    // Draw a chart afresh from its (changed) spec, its controls back at their starting
+    // values (the pooling page calls this with a reader's own trials).
+    window.evidenceRedrawChart = function (container) {
+      return loadLibraries().then(function () {
+        if (container._evidenceView) container._evidenceView.finalize();
+        container._evidenceView = null;
+        container.dataset.rendered = "false";
+        container._evidenceDrawn = draw(container);
+        return container._evidenceDrawn;
+      });
+    };
     var pending = null;
     window.addEventListener("resize", function () {
       clearTimeout(pending);

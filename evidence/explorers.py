@@ -209,3 +209,108 @@ def dosing(*, ka: float, k_ref: float, reference_crcl: float, volume_l: float,
             .properties(title=title, description=description,
                         usermeta={"explorer": "dosing", "params": [DOSE_PARAM, TIMES_PARAM,
                                                                     CRCL_PARAM]}))
+
+
+MODEL_PARAM, LEAVE_OUT_PARAM = "pool_model", "leave_out"
+NO_LEAVE_OUT = "none"
+Z_95 = 1.959963984540054  # the normal 97.5th percentile, as evidence.meta._crit(0.05)
+
+
+def pooling_rows(trials: pd.DataFrame, measure: str) -> list[dict]:
+    """The rows a pooling explorer needs from two-arm trials: each study's effect on the log
+    scale and its variance, exactly as :func:`evidence.meta.pool` computes them (0.5 added
+    to every cell of a trial with an empty cell; a trial with no events in either arm left
+    out, as the engine leaves it out)."""
+    from . import meta
+
+    table = meta.as_numeric_table(trials, measure)
+    dz = meta._double_zero(*meta._arm_counts(table)).to_numpy()
+    kept = table.loc[~dz].reset_index(drop=True)
+    y, v = meta.effect_sizes(kept, measure)
+    counts = kept[list(meta.BINARY_COLUMNS[1:])].astype(int).to_dict("records")
+    return [{"study": s, **c, "yi": float(a), "vi": float(b)}
+            for s, c, a, b in zip(kept["study"], counts, y, v, strict=True)]
+
+
+def pooling(rows: Iterable[dict], *, measure: str, title: str, description: str,
+            width: int = 420) -> alt.VConcatChart:
+    """The pooling explorer: each trial's ratio and 95 % CI, and their pooled estimate
+    recomputed in the page, fixed effect (inverse variance) or random effects
+    (DerSimonian–Laird tau², truncated at 0), with one trial left out if the reader picks
+    one: estimate, interval, tau² and I² (:func:`evidence.meta.pool` with model "fixed" or
+    "DL"). ``rows`` come from :func:`pooling_rows`."""
+    data = pd.DataFrame(list(rows))
+    if not {"study", "yi", "vi"} <= set(data.columns):
+        raise ValueError("pooling rows need study, yi and vi (see pooling_rows)")
+    if len(data) < 1:
+        raise ValueError("a pooling explorer needs at least one trial")
+    studies = list(data["study"])
+    params = [
+        alt.param(name=MODEL_PARAM, value="DL", bind=alt.binding_radio(
+            options=["fixed", "DL"], labels=["fixed effect", "random effects (DerSimonian–Laird)"],
+            name="Model: ")),
+        alt.param(name=LEAVE_OUT_PARAM, value=NO_LEAVE_OUT, bind=alt.binding_select(
+            options=[NO_LEAVE_OUT, *studies], labels=["no trial", *studies],
+            name="Leave out: ")),
+    ]
+    keep = f"datum.study != {LEAVE_OUT_PARAM}"
+    y = alt.Y("study:N", sort=None, title=None, axis=alt.Axis(labelLimit=160))
+    x_scale = alt.Scale(type="log")
+    trials = (alt.Chart(data)
+              .transform_calculate(est="exp(datum.yi)",
+                                   low=f"exp(datum.yi - {Z_95!r} * sqrt(datum.vi))",
+                                   high=f"exp(datum.yi + {Z_95!r} * sqrt(datum.vi))",
+                                   kept=keep))
+    opacity = alt.condition("datum.kept", alt.value(1), alt.value(0.25))
+    rules = trials.mark_rule(strokeWidth=2, color=PALETTE["treatment"]).encode(
+        x=alt.X("low:Q", scale=x_scale, title=f"{measure} (log scale), 95 % CI"), x2="high:Q",
+        y=y, opacity=opacity)
+    points = trials.mark_point(filled=True, size=50, color=PALETTE["treatment"]).encode(
+        x="est:Q", y=y, opacity=opacity)
+    one = alt.Chart(alt.Data(values=[{"v": 1}])).mark_rule(color="#555555", aria=False).encode(
+        x=alt.datum(1))
+    forest = alt.layer(one, rules, points).properties(width=width, name="forest_plot_panel",
+                                                       height=alt.Step(22))
+    # The pooled estimate, as evidence.meta.pool computes it (statsmodels' combine_effects):
+    # Q = sum w y^2 - (sum w y)^2 / sum w; tau^2 = max(0, (Q - (k - 1)) / (sum w - sum w^2 /
+    # sum w)); I^2 = max(0, (Q - (k - 1)) / Q) x 100.
+    pooled = (
+        alt.Chart(data)
+        .transform_filter(keep)
+        .transform_calculate(w="1 / datum.vi", wy="datum.yi / datum.vi",
+                             wy2="datum.yi * datum.yi / datum.vi", w2="1 / (datum.vi * datum.vi)")
+        .transform_joinaggregate(sw="sum(w)", swy="sum(wy)", swy2="sum(wy2)", sw2="sum(w2)",
+                                 k="count()")
+        .transform_calculate(
+            q="datum.swy2 - datum.swy * datum.swy / datum.sw",
+            tau2=f"{MODEL_PARAM} == 'DL' && datum.k > 1 ? max(0, (datum.q - (datum.k - 1)) /"
+                 " (datum.sw - datum.sw2 / datum.sw)) : 0",
+            ws="1 / (datum.vi + datum.tau2)", wsy="datum.yi / (datum.vi + datum.tau2)")
+        .transform_joinaggregate(sws="sum(ws)", swsy="sum(wsy)")
+        .transform_window(row="row_number()")
+        .transform_filter("datum.row == 1")
+        .transform_calculate(
+            mu="datum.swsy / datum.sws", se="sqrt(1 / datum.sws)",
+            estimate="exp(datum.mu)", ci_low=f"exp(datum.mu - {Z_95!r} * datum.se)",
+            ci_high=f"exp(datum.mu + {Z_95!r} * datum.se)",
+            i2="datum.k > 1 && datum.q > 0 ? max(0, (datum.q - (datum.k - 1)) / datum.q) * 100"
+               " : 0",
+            lines=(
+                "datum.k < 2 ? ['One trial left: nothing is pooled;', 'its own estimate is "
+                "the only one.', ''] : ["
+                f"'Pooled {measure} ' + format(datum.estimate, '.2f') + ' (95 % CI ' + "
+                "format(datum.ci_low, '.2f') + ' to ' + format(datum.ci_high, '.2f') + ')', "
+                f"datum.k + ' trials, ' + ({MODEL_PARAM} == 'DL' ? 'random effects' : "
+                "'fixed effect'), "
+                f"({MODEL_PARAM} == 'DL' ? 'τ² = ' + format(datum.tau2, '.3f') + '; ' : '') + "
+                "'I² = ' + format(datum.i2, '.0f') + ' %']"))
+        .transform_flatten(["lines"], as_=["line"])
+        .transform_window(index="row_number()")
+        .mark_text(align="left", baseline="top", fontSize=11, color="#222222")
+        .encode(x=alt.value(0), y=alt.Y("index:O", axis=None, title=None), text="line:N")
+        .properties(width=width, height=44))
+    return (alt.vconcat(forest, pooled, spacing=6)
+            .add_params(*params)
+            .properties(title=title, description=description,
+                        usermeta={"explorer": "pooling", "measure": measure,
+                                  "params": [MODEL_PARAM, LEAVE_OUT_PARAM]}))

@@ -217,3 +217,124 @@ def test_the_dosing_explorer_draws_what_the_engine_computes(browser, site_url):
                                f"Average at steady state: {got['css']:.1f} mg/L"]
         assert all(line in got["texts"] for line in got["info"])
     page.close()
+
+
+# ---------------------------------------------------------------------------------------
+# "Pool your own trials": the page's checks and pooling against evidence.meta.
+
+POOL_PAGE = "book/pool_trials.html"
+HEADER = "study,events_treatment,n_treatment,events_control,n_control"
+GOOD_CSVS = [
+    HEADER + "\nA,12,40,6,40\nB,20,60,12,61\nC,8,30,9,29\n",
+    HEADER + "\nA,0,25,4,25\nB,3,30,7,30\n",                   # a zero cell: 0.5 added
+    HEADER + "\nA,10,50,5,50\nB,10,50,5,50\nC,10,50,5,50\n",   # identical: tau² = 0
+    HEADER + "\nOnly one,30,100,15,100\n",                     # one trial: nothing pooled
+    HEADER + "\nA,0,20,0,20\nB,5,20,2,20\nC,9,40,3,41\n",     # no events in A: left out
+    "n_control,study,events_control,n_treatment,events_treatment,extra\n50,X,5,50,20,note\n"
+    "60,Y,9,58,14,\n",                                          # other order, extra column
+    HEADER + '\n"Smith, 2001",40,100,20,100\nJones 2003,35,90,30,95\n',  # quoted comma
+    HEADER + "\nA,74,250,15,248\nB,42,106,13,101\nC,1,200,30,200\nD,50,50,40,50\n",
+]
+BAD_CSVS = [
+    HEADER + "\nA,12,10,6,40\nB,2,10,3,10\n",      # events exceed n
+    HEADER + "\nA,1,10,two,10\nB,,10,3,10\n",      # not a number; missing
+    HEADER + "\nA,1,0,2,10\nB,-1,10,2,10\n",       # n not positive; negative events
+    HEADER + "\nA,1,10,2,10\na,2,10,3,10\n",       # a study twice
+    "study,events_treatment,n_treatment\nA,1,10\n",  # missing columns
+    HEADER + "\nA,1.5,10,2,10\n",                  # not a whole number
+    HEADER + "\nA,1,10,2,10,7\n",                  # an extra cell
+]
+
+
+def _pool(page, csv_text):
+    return page.evaluate("""csv => { const form = document.querySelector('form.evidence-pool');
+      form.querySelector('textarea').value = csv;
+      return form.evidencePool().then(pooled => ({pooled,
+        status: form.querySelector('.evidence-pool__status').innerText}));
+    }""", csv_text)
+
+
+POOLED = """([selector, model, leave]) => {
+  const chart = document.querySelector(selector);
+  const view = chart._evidenceView;
+  view.signal('pool_model', model);
+  view.signal('leave_out', leave);
+  return view.runAsync().then(() => {
+    const names = Object.keys(view.getState({data: vega.truthy, signals: vega.falsy,
+      recurse: true}).data);
+    const sets = names.map(n => (view.data(n) || []).map(m => m.datum || m));
+    const pooled = sets.find(r => r.length && 'tau2' in r[0] && 'line' in r[0]);
+    return {row: pooled[0], lines: pooled.map(d => d.line)};
+  });
+}"""
+
+
+def test_pool_your_own_trials_pools_as_the_engine_does(browser, site_url, tmp_path):
+    import io
+
+    import pandas as pd
+
+    from evidence import meta
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{site_url}/{POOL_PAGE}", wait_until="load")
+    page.evaluate("() => window.evidenceDrawAllCharts()")
+    page.wait_for_selector("#fig-pool-explorer .evidence-chart[data-rendered='true']")
+    # It starts with the chart's own trials in the box.
+    assert page.locator("form.evidence-pool textarea").input_value().startswith(HEADER)
+    checked = 0
+    for csv_text in GOOD_CSVS:
+        got = _pool(page, csv_text)
+        assert got["pooled"], got["status"]
+        frame = pd.read_csv(io.StringIO(csv_text))
+        usable = frame[~(((frame.events_treatment == 0) & (frame.events_control == 0))
+                         | ((frame.events_treatment == frame.n_treatment)
+                            & (frame.events_control == frame.n_control)))]
+        if frame.study.size != usable.study.size:
+            assert "left out" in got["status"]
+        leave_outs = ["none", *([] if len(usable) < 3 else [usable.study.iloc[0]])]
+        for model in ("fixed", "DL"):
+            for leave in leave_outs:
+                kept = usable[usable.study != leave]
+                shown = page.evaluate(POOLED, ["#fig-pool-explorer .evidence-chart", model,
+                                               leave])
+                if len(kept) < 2:
+                    assert "nothing is pooled" in shown["lines"][0]
+                    continue
+                want = meta.pool(kept.reset_index(drop=True), "RR", model)
+                row = shown["row"]
+                for field in ("estimate", "ci_low", "ci_high"):
+                    assert row[field] == pytest.approx(getattr(want, field), rel=1e-4), (
+                        csv_text, model, leave, field)
+                assert row["i2"] == pytest.approx(want.i2, rel=1e-4, abs=1e-6)
+                assert row["tau2"] == pytest.approx(want.tau2 or 0.0, rel=1e-4, abs=1e-9)
+                assert shown["lines"][0] == (f"Pooled RR {want.estimate:.2f} (95 % CI "
+                                             f"{want.ci_low:.2f} to {want.ci_high:.2f})")
+                checked += 1
+    assert checked >= 20
+    page.close()
+
+
+def test_pool_your_own_trials_names_each_bad_cell_as_the_engine_does(browser, site_url,
+                                                                      tmp_path):
+    import re
+
+    from educator.meta import Table
+    from evidence import meta
+
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(f"{site_url}/{POOL_PAGE}", wait_until="load")
+    for i, csv_text in enumerate(BAD_CSVS):
+        path = tmp_path / f"bad{i}.csv"
+        path.write_text(csv_text)
+        table = Table(path)
+        engine = {(int(line), int(col)) for line, col, _, _ in table.problems}
+        for p in meta.validate(table.frame, "RR", min_studies=1):
+            where = table.where(p).split(":")
+            engine.add((int(where[0]), int(where[1])) if len(where) == 2 else (int(where[0]), 0))
+        got = _pool(page, csv_text)
+        assert not got["pooled"], csv_text
+        shown = {(int(m.group(1)), int(m.group(2) or 0))
+                 for m in re.finditer(r"Line (\d+)(?:, column (\d+))?", got["status"])}
+        assert shown == engine, (csv_text, got["status"])
+    page.close()
