@@ -93,6 +93,13 @@ def test_a_downloaded_copy_reads_offline(browser, site_dir, tmp_path):
     page.goto((copy / "book" / "03_gabapentin_evidence.html").as_uri(), wait_until="load")
     page.locator(".evidence-chart").first.scroll_into_view_if_needed()
     page.wait_for_selector(".evidence-chart[data-rendered='true'] svg", timeout=CHART_TIMEOUT_MS)
+    # An explorer works from disk too: the pooling page pools the trials in its box.
+    page.goto((copy / "book" / "pool_trials.html").as_uri(), wait_until="load")
+    page.evaluate("() => window.evidenceDrawAllCharts()")
+    page.wait_for_selector("#fig-pool-explorer .evidence-chart[data-rendered='true'] svg",
+                           timeout=CHART_TIMEOUT_MS)
+    pooled = page.evaluate("() => document.querySelector('form.evidence-pool').evidencePool()")
+    assert pooled, page.locator(".evidence-pool__status").inner_text()
     page.goto((copy / "search.html").as_uri() + "?q=baclofen", wait_until="load")
     wait_for_search_results(page)
     hits = page.locator("#search-results ul.search li a").count()
