@@ -196,27 +196,24 @@ def entry_ratio(entry: Entry) -> tuple[str, float, float, float] | str:
     return a.measure, a.estimate, a.ci_low, a.ci_high
 
 
-def row_absolute_effect(row: pd.Series) -> AbsoluteEffect | str:
-    """The absolute effect of a published row at its printed placebo risk, or why there is
-    none, in words for the summary of findings."""
-    ratio = row_ratio(row)
+def _at_risk(ratio: tuple[str, float, float, float] | str,
+             risk: float | None) -> AbsoluteEffect | str:
     if isinstance(ratio, str):
         return ratio
-    risk = printed_placebo_risk(row)
     if risk is None:
         return "the review printed no placebo risk"
     return absolute_effect(*ratio, risk)
+
+
+def row_absolute_effect(row: pd.Series) -> AbsoluteEffect | str:
+    """The absolute effect of a published row at its printed placebo risk, or why there is
+    none, in words for the summary of findings."""
+    return _at_risk(row_ratio(row), printed_placebo_risk(row))
 
 
 def entry_absolute_effect(entry: Entry) -> AbsoluteEffect | str:
     """The absolute effect of an entry at its own placebo risk, or why there is none."""
-    ratio = entry_ratio(entry)
-    if isinstance(ratio, str):
-        return ratio
-    risk = placebo_risk(entry)
-    if risk is None:
-        return "the review printed no placebo risk"
-    return absolute_effect(*ratio, risk)
+    return _at_risk(entry_ratio(entry), placebo_risk(entry))
 
 
 def nnt_from_rr(rr: float, control_risk: float) -> float:
