@@ -31,6 +31,8 @@ CONFIG_INPUTS = [
     # a letter where two sources would print alike): a page whose own source did not change
     # would keep an old label.
     "book/references.bib", "tools/citation_style.py",
+    # The version in every page's footer (tools/release.py).
+    "CITATION.cff", "tools/release.py",
 ]
 
 

@@ -153,17 +153,16 @@ def build_single_page() -> Path:
 
 
 def front_matter() -> dict[str, str]:
-    """Title page lines from CITATION.cff: subtitle, authors, version, date, licence, URL."""
-    import yaml
+    """Title page lines from CITATION.cff (tools.release): subtitle, authors, version and
+    date, licence, URL."""
+    from tools import release
 
-    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    cff = release.citation()
     subtitle = cff["title"].split(":", 1)[1].strip() if ":" in cff["title"] else ""
-    authors = ", ".join(a.get("name") or f"{a.get('given-names', '')} {a['family-names']}".strip()
-                        for a in cff["authors"])
-    licence = {"CC-BY-4.0": "CC BY 4.0"}.get(cff["license"], cff["license"])
-    return {"subtitle": subtitle[:1].upper() + subtitle[1:], "authors": authors,
+    return {"subtitle": subtitle[:1].upper() + subtitle[1:],
+            "authors": ", ".join(release.author_names(cff)),
             "version": str(cff["version"]), "date": str(cff["date-released"]),
-            "license": licence, "url": cff["url"]}
+            "license": release.licence_words(cff), "url": cff["url"]}
 
 
 def heading_titles(page) -> list[str]:

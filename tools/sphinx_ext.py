@@ -143,10 +143,18 @@ def _ancestors(node):
         yield node
 
 
+def version_in_footer(app, config) -> None:
+    """The version and release date from CITATION.cff, for the footer (book-version.html)."""
+    from tools import release
+
+    config.html_context = {**config.html_context, "book_version_line": release.version_line()}
+
+
 def setup(app):
     from tools import citation_style
 
     citation_style.register()
+    app.connect("config-inited", version_in_footer)
     app.connect("doctree-resolved", numbers_keep_their_units)
     app.connect("builder-inited", singlehtml_inherits_html_visitors)
     app.connect("html-page-context", fix_bibliography_roles)
