@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
+from scipy import stats
 
 from .display import PALETTE
 
@@ -120,7 +121,7 @@ DOSE_STEP = 300
 def dosing(*, ka: float, k_ref: float, reference_crcl: float, volume_l: float,
            bioavailability_by_dose: dict[int, float], bands: list[dict], days: int,
            start_dose: int, start_times: int, start_crcl: int, title: str,
-           description: str) -> alt.LayerChart:
+           description: str) -> alt.VConcatChart:
     """The dosing explorer: the one-compartment concentration curve of
     :func:`evidence.pk.analytic_concentration` (the same dose every ``24 / n`` hours from
     time 0) as a reader moves the daily dose, the number of doses a day and the creatinine
@@ -136,12 +137,14 @@ def dosing(*, ka: float, k_ref: float, reference_crcl: float, volume_l: float,
     if doses != list(range(DOSE_STEP, doses[-1] + 1, DOSE_STEP)):
         raise ValueError("bioavailability_by_dose needs every multiple of 300 mg from 300 mg")
     f_list = "[" + ", ".join(repr(float(bioavailability_by_dose[d])) for d in doses) + "]"
+    f_expr = f"{f_list}[{DOSE_PARAM} / {DOSE_STEP} - 1]"  # the bioavailability of the dose
+    k_expr = f"{k_ref!r} * {CRCL_PARAM} / {reference_crcl!r}"  # elimination at that CrCl
     if not bands:
         raise ValueError("dosing needs the label's renal bands")
 
     def band_value(b: dict) -> str:
-        who, doses = b["words"].split(": ", 1)  # two lines: whom the band is for, its doses
-        return (f"{{who: {who + ':'!r}, doses: {doses!r}, min: {b['min']!r}, "
+        who, range_ = b["words"].split(": ", 1)  # two lines: whom the band is for, its doses
+        return (f"{{who: {who + ':'!r}, doses: {range_!r}, min: {b['min']!r}, "
                 f"max: {b['max']!r}}}")
 
     band = band_value(bands[-1])  # the lowest band holds whatever is below the others
@@ -170,8 +173,8 @@ def dosing(*, ka: float, k_ref: float, reference_crcl: float, volume_l: float,
         .transform_calculate(
             tau=f"24 / {TIMES_PARAM}",
             mg=f"{DOSE_PARAM} / {TIMES_PARAM}",
-            f=f"{f_list}[{DOSE_PARAM} / {DOSE_STEP} - 1]",
-            k=f"{k_ref!r} * {CRCL_PARAM} / {reference_crcl!r}",
+            f=f_expr,
+            k=k_expr,
             m="floor(datum.t / datum.tau + 1e-9)",
         )
         .transform_calculate(
@@ -187,8 +190,8 @@ def dosing(*, ka: float, k_ref: float, reference_crcl: float, volume_l: float,
         alt.Chart(alt.Data(values=[{"line": i} for i in range(4)]))
         .transform_calculate(
             band=band,
-            f=f"{f_list}[{DOSE_PARAM} / {DOSE_STEP} - 1]",
-            k=f"{k_ref!r} * {CRCL_PARAM} / {reference_crcl!r}",
+            f=f_expr,
+            k=k_expr,
             css=f"datum.f * {DOSE_PARAM} / (datum.k * {volume_l!r} * 24)",
             where=f"{DOSE_PARAM} < datum.band.min ? 'below' : {DOSE_PARAM} > datum.band.max"
                   " ? 'above' : 'within'",
@@ -213,7 +216,7 @@ def dosing(*, ka: float, k_ref: float, reference_crcl: float, volume_l: float,
 
 MODEL_PARAM, LEAVE_OUT_PARAM = "pool_model", "leave_out"
 NO_LEAVE_OUT = "none"
-Z_95 = 1.959963984540054  # the normal 97.5th percentile, as evidence.meta._crit(0.05)
+Z_95 = float(stats.norm.isf(0.025))  # the normal 97.5th percentile, as meta.pool uses
 
 
 def pooling_rows(trials: pd.DataFrame, measure: str) -> list[dict]:

@@ -86,31 +86,34 @@ def absorbed_mg_per_day(daily_dose_mg: float, table: pd.DataFrame, **kwargs) -> 
 # ---------------------------------------------------------------------------------------
 
 
+def _maintenance_bands(table: pd.DataFrame) -> list[tuple[pd.Series, float, bool]]:
+    """The renal table's maintenance rows, highest first, each with its lower edge and
+    whether the edge is inside the band (only the ">=60" band's is)."""
+    rows = table[table["row_type"] == "maintenance"].sort_values(
+        "crcl_ml_min_lower", ascending=False)
+    return [(row, float(row["crcl_ml_min_lower"]),
+             str(row["crcl_ml_min_label"]).startswith(">=")) for _, row in rows.iterrows()]
+
+
 def gabapentin_renal_band(crcl_ml_min: float, table: pd.DataFrame) -> pd.Series:
     """The maintenance row of gabapentin's renal dosing table (the label's Table 1) that
     holds a creatinine clearance: ">=60" from 60 up; a band printed ">30 to 59" from just
     above its lower edge; the "15" row at 15 mL/min and below (where the label reduces the
     dose further in proportion)."""
-    rows = table[table["row_type"] == "maintenance"].sort_values(
-        "crcl_ml_min_lower", ascending=False)
-    for _, row in rows.iterrows():
-        lower = float(row["crcl_ml_min_lower"])
-        inclusive = str(row["crcl_ml_min_label"]).startswith(">=")
+    bands = _maintenance_bands(table)
+    for row, lower, inclusive in bands:
         if crcl_ml_min > lower or (inclusive and crcl_ml_min >= lower):
             return row
-    return rows.iloc[-1]
+    return bands[-1][0]
 
 
 def renal_bands(table: pd.DataFrame) -> list[dict]:
     """The maintenance bands of the renal table, highest first, as the dosing explorer
     chooses among them (the same rule as :func:`gabapentin_renal_band`): lower edge,
     whether the edge is inside, the band in words, the daily dose range."""
-    rows = table[table["row_type"] == "maintenance"].sort_values(
-        "crcl_ml_min_lower", ascending=False)
-    return [{"lower": float(r["crcl_ml_min_lower"]),
-             "inclusive": str(r["crcl_ml_min_label"]).startswith(">="),
-             "words": renal_band_words(r), "min": int(r["total_daily_dose_mg_min"]),
-             "max": int(r["total_daily_dose_mg_max"])} for _, r in rows.iterrows()]
+    return [{"lower": lower, "inclusive": inclusive, "words": renal_band_words(r),
+             "min": int(r["total_daily_dose_mg_min"]), "max": int(r["total_daily_dose_mg_max"])}
+            for r, lower, inclusive in _maintenance_bands(table)]
 
 
 def renal_band_words(row: pd.Series) -> str:

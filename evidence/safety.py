@@ -67,16 +67,17 @@ def pasteable_numbers() -> list[tuple[str, int | float, pd.Series]]:
     with ``_low`` or ``_high`` for the ends of a range or interval (``sf_bac_ckd_rr``,
     ``sf_bac_ckd_rr_low``, ``sf_bac_ckd_rr_high``); a whole number is an int, so a chapter
     can paste it with ``:d``."""
-    out = []
+    out, seen = [], set()
     for _, row in data.load(FACTS).iterrows():
         for column, suffix in _PASTED_COLUMNS:
             if formatting.blank(row[column]):
                 continue
             value = float(row[column])
             key = f"{PASTE_PREFIX}{row['fact_id']}{suffix}"
-            if any(k == key for k, _, _ in out):
+            if key in seen:
                 raise ValueError(f"data/{FACTS}.csv: fact {row['fact_id']!r} would paste as "
                                  f"{key!r}, the key of another fact's {column}; rename one")
+            seen.add(key)
             out.append((key, int(value) if value.is_integer() else value, row))
     return out
 

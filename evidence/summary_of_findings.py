@@ -8,8 +8,10 @@ back-pain rows the summary shows (``data/annotations/``).
 
 from __future__ import annotations
 
-from . import vocab
-from .comparisons import NO_DATA, NOT_RATED, Entry, Option
+import statistics
+
+from . import placebo, vocab
+from .comparisons import FM_OPTIONS, NO_DATA, NOT_RATED, Entry, Option, option_label
 
 CERTAINTY_TABLE = "annotations/certainty_reasons"
 SOF_TABLE = "annotations/summary_of_findings_back_pain"
@@ -94,3 +96,26 @@ def sof_back_pain() -> tuple[tuple[str, str, str, bool, str], ...]:
     the outcome (an adverse event) or "less" (pain)."""
     return tuple((r["id"], r["subject"], r["outcome_words"], r["plural"] == "true", r["change"])
                  for r in vocab.rows(SOF_TABLE))
+
+
+def absolute_explorer_rows(entries: dict[tuple[str, str], Entry]
+                           ) -> tuple[list[dict], list[Entry], int]:
+    """What the absolute-effects explorer shows: one row per fibromyalgia option whose
+    headline benefit has a ratio (``option``, ``outcome``, ``measure``, ``ratio``, ``low``,
+    ``high``), the entries they come from, and the starting risk with placebo: the median
+    of those entries' own placebo risks, per 1000 (:func:`placebo.per_1000_text`)."""
+    rows, used, own_risks = [], [], []
+    for o in FM_OPTIONS:
+        e = headline_benefit(entries, o)
+        ratio = placebo.entry_ratio(e)
+        if isinstance(ratio, str):
+            continue
+        measure, estimate, low, high = ratio
+        same = [x for (d, _), x in entries.items() if d == o.drug]
+        rows.append({"option": option_label(o, same), "outcome": vocab.outcome_label(e.outcome),
+                     "measure": measure, "ratio": estimate, "low": low, "high": high})
+        used.append(e)
+        risk = placebo.placebo_risk(e)
+        if risk is not None:
+            own_risks.append(risk)
+    return rows, used, placebo.per_1000_text(1000 * statistics.median(own_risks))

@@ -92,16 +92,15 @@ class BookStyle(PlainStyle):
     default_sorting_style = "author_year_title"
 
 
+_ROUND = BracketStyle(left="(", right=")", sep="; ", sep2="; ", last_sep="; ")
+
+
 @dataclass
 class BookReferenceStyle(LabelReferenceStyle):
     """Citations by their labels: "(Derry et al., 2016; Moore et al., 2009)"."""
 
-    bracket_parenthetical: BracketStyle = field(
-        default_factory=lambda: BracketStyle(left="(", right=")", sep="; ", sep2="; ",
-                                             last_sep="; "))
-    bracket_textual: BracketStyle = field(
-        default_factory=lambda: BracketStyle(left="(", right=")", sep="; ", sep2="; ",
-                                             last_sep="; "))
+    bracket_parenthetical: BracketStyle = field(default_factory=lambda: _ROUND)
+    bracket_textual: BracketStyle = field(default_factory=lambda: _ROUND)
 
 
 def register() -> None:

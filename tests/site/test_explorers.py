@@ -163,21 +163,16 @@ DRIVE = """([selector, dose, times, crcl]) => {
 
 
 def _model():
-    """The chapter's model, rebuilt from the engine as the notebook builds it."""
-    from evidence import data, pk
+    """The chapter's model as its notebook glued it (the parameters the chapter prints),
+    with the label tables the engine reads."""
+    from support import ROOT
 
-    facts = {name: data.fact(name) for name in
-             ("gabapentin_half_life", "gabapentin_volume_of_distribution", "gabapentin_tmax")}
-    import re
+    from evidence import data
 
-    half = (float(facts["gabapentin_half_life"]["value_low"])
-            + float(facts["gabapentin_half_life"]["value_high"])) / 2
-    k_ref = pk.elimination_rate(half)
-    tmax = (float(facts["gabapentin_tmax"]["value_low"])
-            + float(facts["gabapentin_tmax"]["value_high"])) / 2
-    volume = float(re.search(r"\d+(?:\.\d+)?",
-                             str(facts["gabapentin_volume_of_distribution"]["value"])).group(0))
-    return {"k_ref": k_ref, "ka": pk.absorption_rate_for_tmax(tmax, k_ref), "volume": volume,
+    glued = {v["key"]: v["value"] for v in json.loads(
+        (ROOT / "_build" / "results.json").read_text(encoding="utf-8"))["values"]}
+    return {"k_ref": glued["pk_model_k_ref"], "ka": glued["pk_model_ka"],
+            "volume": glued["pk_model_volume"],
             "bio": data.load("pharmacology/gabapentin_bioavailability"),
             "renal": data.load("pharmacology/gabapentin_renal_dosing")}
 
