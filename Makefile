@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 STAGING := _build/.staging
 HTML := _build/html
 
-.PHONY: help setup book test check validate execute execute-force html results pdf bench \
+.PHONY: help setup book test check validate changelog execute execute-force html results pdf bench \
         test-unit test-notebooks test-build test-browser test-pdf lint precommit lock clean
 
 help: ## list the commands
@@ -72,8 +72,9 @@ tree = $(shell find $(1) -not -path '*/__pycache__*' -not -path '*/.ipynb_checkp
 DATA_IN := $(call tree,data) book/references.bib
 PACKAGE_IN := $(call tree,evidence) pyproject.toml
 NOTEBOOKS_IN := $(call tree,notebooks)
-PAGES_IN := $(filter-out book/data.md,$(call tree,book)) $(call tree,_templates _static _root _search) \
-  _config.yml _toc.yml tools/build_html.py tools/data_appendix.py tools/sphinx_ext.py
+PAGES_IN := $(filter-out book/data.md book/changes.md,$(call tree,book)) \
+  $(call tree,_templates _static _root _search ledger) _config.yml _toc.yml CITATION.cff \
+  tools/build_html.py tools/data_appendix.py tools/sphinx_ext.py tools/changes_page.py tools/ledger.py
 VALIDATED := _build/.stamps/validated
 EXECUTED := _build/.stamps/executed
 PUBLISHED := _build/.stamps/html
@@ -114,7 +115,10 @@ test-pdf: pdf
 precommit: setup ## the pre-commit hooks on every file (what a contributor's commit runs)
 	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
-test: validate lint precommit test-unit test-notebooks test-build test-browser test-pdf ## run every check (what CI runs)
+changelog: setup ## fail when a number a chapter shows moved and CHANGELOG.md does not name it
+	$(PY) -m tools.ledger check
+
+test: validate changelog lint precommit test-unit test-notebooks test-build test-browser test-pdf ## run every check (what CI runs)
 	@echo "make test: all checks passed"
 
 # Every step runs even when an earlier one fails (a data edit that stales notebooks still
@@ -122,6 +126,7 @@ test: validate lint precommit test-unit test-notebooks test-build test-browser t
 CHECK_STEPS := \
   "data validation|$(PY) -m tools.validate" \
   "notebook hashes|$(PY) -m tools.execute --check" \
+  "changelog|$(PY) -m tools.ledger check" \
   "unit tests|$(PY) -m pytest -q -n 2 -p no:cacheprovider -m 'not site and not browser and not pdf and not slow' tests" \
   "lint|$(PY) -m ruff check evidence tools educator tests" \
   "notebook lint|$(VENV)/bin/nbqa ruff notebooks"

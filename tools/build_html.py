@@ -67,6 +67,8 @@ def main(argv: list[str]) -> int:
     reset_staging_if_config_changed()
     if (ROOT / "tools" / "data_appendix.py").is_file():
         subprocess.run([sys.executable, "-m", "tools.data_appendix"], cwd=ROOT, check=True)
+    # The "What changed" page and each chapter's version note (tools/changes_page.py).
+    subprocess.run([sys.executable, "-m", "tools.changes_page"], cwd=ROOT, check=True)
     cmd = [
         str(Path(sys.executable).with_name("jupyter-book")), "build", ".",
         "--path-output", str(STAGING.relative_to(ROOT)),

@@ -1,54 +1,72 @@
 """The ledger of published numbers: what each release of the book printed, and what moved.
 
-A release's ledger is the book's glued values (``_build/results.json``) at that release,
-written once to ``ledger/v<version>.json`` and committed. Comparing two ledgers, or a ledger
-with the current build, lists every number that moved (old -> new, with its notebook and
-sources), every number added or removed, and, separately, text that changed.
+A release's ledger is written once, to ``ledger/v<version>.json``, and committed. It holds
+every value a notebook glued for the book (``_build/results.json``'s values), every pooled
+estimate (the analysis records) and every claim's verdict (``data/claims.csv``), each with
+its notebook and sources. Comparing a ledger with the next one, or with the current
+notebooks, lists what moved.
 
     python -m tools.ledger snapshot          # write ledger/v<CITATION.cff version>.json
-    python -m tools.ledger diff [--since V]  # the changes since release V (default: latest)
+    python -m tools.ledger diff [--since V]  # what moved since release V (default: the latest)
+    python -m tools.ledger check             # fail when a number a chapter shows moved and
+                                             # CHANGELOG.md has no entry naming it
 
-Two numbers are the same when they agree to ``REL_TOL`` (the last digits of a float differ
-between processors: numpy's vectorised exp and log); a value printed with fewer digits is
-compared as printed, so rounding in the last digit counts as no change only within that.
+What counts as moved:
+
+* a number, when it differs by more than ``REL_TOL`` (the last digits of a float differ
+  between processors: numpy's vectorised exp and log);
+* a text, when the numbers in it differ; a text whose numbers are the same is a wording
+  change, listed apart ("CI not printed" -> "interval not printed");
+* a pooled estimate, when its estimate, interval, heterogeneity or counts moved;
+* a claim, when its verdict changed.
+
+The changelog check looks at what a chapter prints: a value pasted as ``{glue:text}`key:.1f```
+is compared as the chapter formats it, so a change in a digit the chapter rounds away is no
+change to a reader (that is the tolerance for last-digit rounding).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import fnmatch
+import functools
+import io
 import json
 import math
+import re
+import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "ledger"
 RESULTS = ROOT / "_build" / "results.json"
+CHANGELOG = ROOT / "CHANGELOG.md"
+CLAIMS = "data/claims.csv"
+LOCK = "notebooks/inputs.lock.json"
 REL_TOL = 1e-9
 
-
-@dataclass(frozen=True)
-class Change:
-    key: str
-    old: object
-    new: object
-    notebook: str
-    sources: tuple[str, ...]
-
-    def line(self) -> str:
-        return f"{self.key}: {self.old!r} -> {self.new!r} ({self.notebook})"
+# How a chapter pastes a value: {glue:text}`../notebooks/nb.ipynb::key:format` (the format is
+# optional), and a chart or table: ```{chart} ../notebooks/nb.ipynb::key
+PASTE = re.compile(
+    r"\{(?:glue|glue:text|glue:any)\}`([^`]+?\.ipynb)::([A-Za-z0-9_]+)(?::([^`]*))?`")
+CHART = re.compile(r"```\{(?:chart|glue)\}\s+(?:(\S+?\.ipynb)::)?([A-Za-z0-9_]+)")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+POOLED_FIELDS = ("measure", "model", "n_studies", "n_participants", "estimate", "ci_low",
+                 "ci_high", "i2", "tau2")
+KINDS = ("number", "text", "pooled", "verdict")
 
 
-@dataclass(frozen=True)
-class Changes:
-    moved: list[Change]      # numbers whose value changed
-    text: list[Change]       # text values that changed
-    added: list[Change]      # keys new in this build (old is None)
-    removed: list[Change]    # keys gone from this build (new is None)
+# ----------------------------------------------------------------------------- ledgers
 
-    def empty(self) -> bool:
-        return not (self.moved or self.text or self.added or self.removed)
+def _number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _kind_of(value: object) -> str:
+    return "number" if _number(value) else "text"
 
 
 def values(results: dict) -> dict[str, dict]:
@@ -60,84 +78,528 @@ def values(results: dict) -> dict[str, dict]:
                        "sources": list(r["sources"])} for r in rows}
 
 
-def _number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
+def analyses(results: dict) -> dict[str, dict]:
+    """``{analysis_id: {"value": {field: ...}, "notebook", "sources"}}``: the pooled estimates."""
+    rows = results.get("analyses", {})
+    if isinstance(rows, dict):
+        return rows
+    return {r["record"]["analysis_id"]: {
+        "value": {f: r["record"].get(f) for f in POOLED_FIELDS},
+        "label": _analysis_label(r["record"]),
+        "notebook": r["notebook"], "sources": list(r["sources"])} for r in rows}
 
 
-def same(a: object, b: object) -> bool:
-    if _number(a) and _number(b):
-        return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=0.0) or a == b
-    return a == b
+def _analysis_label(record: dict) -> str:
+    outcome = str(record.get("outcome", "")).replace("_", " ")
+    return (f"{record.get('intervention', '')} against {record.get('comparator', '')}, "
+            f"{outcome}, in {record.get('population', '')}")
 
 
-def compare(old: dict, new: dict) -> Changes:
-    """What moved between two sets of values (:func:`values`)."""
-    moved, text, added, removed = [], [], [], []
-    for key in sorted(set(old) | set(new)):
-        o, n = old.get(key), new.get(key)
-        where = n or o
-        change = Change(key, None if o is None else o["value"],
-                        None if n is None else n["value"], where["notebook"],
-                        tuple(where["sources"]))
-        if o is None:
-            added.append(change)
-        elif n is None:
-            removed.append(change)
-        elif not same(o["value"], n["value"]):
-            (moved if _number(o["value"]) or _number(n["value"]) else text).append(change)
-    return Changes(moved, text, added, removed)
+def verdicts(rows: list[dict], notebook: str) -> dict[str, dict]:
+    """``{claim_id: {"value": verdict, "claim", "notebook", "sources"}}`` from claims.csv rows."""
+    return {r["claim_id"]: {"value": r["verdict"], "claim": r["claim"], "notebook": notebook,
+                            "sources": [k.strip() for k in r.get("evidence", "").split(";")
+                                        if k.strip()]} for r in rows}
 
 
-def release_files() -> list[Path]:
-    def version(p: Path) -> tuple[int, ...]:
-        return tuple(int(x) for x in p.stem.lstrip("v").split("."))
-
-    return sorted(LEDGER.glob("v*.json"), key=version)
+def _csv_rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
 
 
-def snapshot(version: str, released: str, results: dict, out_dir: Path = LEDGER) -> Path:
+def _reader_of(path: str, root: Path) -> str:
+    """The notebooks that read a data file (from the executor's lock), joined by ", "."""
+    lock = json.loads((root / LOCK).read_text(encoding="utf-8"))["notebooks"]
+    return ", ".join(f"notebooks/{name}" for name, entry in sorted(lock.items())
+                     if path in entry.get("inputs", {}))
+
+
+def body(results: dict, claims: list[dict], claims_notebook: str) -> dict:
+    """A ledger's contents: every glued value, pooled estimate and claim verdict."""
+    return {"values": values(results), "analyses": analyses(results),
+            "verdicts": verdicts(claims, claims_notebook)}
+
+
+def current(root: Path = ROOT) -> dict:
+    """The ledger of the notebooks and claims as committed in ``root`` (nothing is run)."""
+    from tools.execute import notebook_paths
+    from tools.export_results import collect
+
+    results = collect(notebook_paths(root / "notebooks"))
+    for group in ("values", "analyses"):  # notebooks as paths relative to root
+        for row in results[group]:
+            row["notebook"] = "notebooks/" + Path(row["notebook"]).name
+    claims = _csv_rows((root / CLAIMS).read_text(encoding="utf-8"))
+    return body(results, claims, _reader_of(CLAIMS, root))
+
+
+def release_files(ledger_dir: Path = LEDGER) -> list[Path]:
+    """The release ledgers, oldest first."""
+    return sorted(ledger_dir.glob("v*.json"), key=lambda p: version_tuple(p.stem[1:]))
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", version))
+
+
+def releases(ledger_dir: Path = LEDGER) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in release_files(ledger_dir)]
+
+
+def snapshot(version: str, released: str, contents: dict, out_dir: Path = LEDGER, *,
+             commit: str | None = None, note: str | None = None) -> Path:
     """Write the ledger of a release; a release's ledger is never rewritten."""
     out = out_dir / f"v{version}.json"
     if out.exists():
         raise FileExistsError(f"{out.name} exists: a release's ledger is written once; "
                               "raise the version in CITATION.cff for a new release")
     out_dir.mkdir(parents=True, exist_ok=True)
-    body = {"version": version, "released": released, "values": values(results)}
-    out.write_text(json.dumps(body, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+    if "analyses" not in contents or isinstance(contents.get("values"), list):
+        contents = {"values": values(contents), "analyses": analyses(contents),
+                    "verdicts": contents.get("verdicts", {})}
+    doc = {"version": version, "released": released, "commit": commit, **contents}
+    if note:
+        doc["note"] = note
+    out.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
                    encoding="utf-8")
     return out
+
+
+# ----------------------------------------------------------------------------- comparing
+
+@dataclass(frozen=True)
+class Change:
+    kind: str                # number, text, pooled or verdict
+    key: str
+    old: object
+    new: object
+    notebook: str
+    sources: tuple[str, ...]
+    label: str = ""          # the claim's text or the analysis in words
+
+    def line(self) -> str:
+        return f"{self.key}: {self.old!r} -> {self.new!r} ({self.notebook})"
+
+
+@dataclass
+class Changes:
+    moved: list[Change] = field(default_factory=list)    # numbers, pooled estimates, verdicts
+    text: list[Change] = field(default_factory=list)     # wording only: the same numbers
+    added: list[Change] = field(default_factory=list)    # new since (old is None)
+    removed: list[Change] = field(default_factory=list)  # gone since (new is None)
+
+    def empty(self) -> bool:
+        return not (self.moved or self.text or self.added or self.removed)
+
+    def all(self) -> list[Change]:
+        return self.moved + self.text + self.added + self.removed
+
+
+def same_number(a: object, b: object) -> bool:
+    if _number(a) and _number(b):
+        return a == b or math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=0.0)
+    return a == b
+
+
+def numbers_in(text: str) -> tuple[str, ...]:
+    return tuple(m.replace(",", "") for m in NUMBER.findall(text))
+
+
+def same(a: object, b: object) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return same_number(a, b)
+
+
+def _compare_group(kind: str | None, old: dict, new: dict, out: Changes) -> None:
+    for key in sorted(set(old) | set(new)):
+        o, n = old.get(key), new.get(key)
+        where = n or o
+        ov = None if o is None else o["value"]
+        nv = None if n is None else n["value"]
+        k = kind or _kind_of(nv if n is not None else ov)
+        change = Change(k, key, ov, nv, where["notebook"], tuple(where["sources"]),
+                        where.get("claim") or where.get("label") or "")
+        if o is None:
+            out.added.append(change)
+        elif n is None:
+            out.removed.append(change)
+        elif not same(ov, nv):
+            wording = (kind is None and isinstance(ov, str) and isinstance(nv, str)
+                       and numbers_in(ov) == numbers_in(nv))
+            if _number(ov) != _number(nv):  # a number became text, or text a number
+                change = replace(change, kind="number")
+            (out.text if wording else out.moved).append(change)
+
+
+def compare(old: dict, new: dict) -> Changes:
+    """What moved between two ledgers (:func:`body`), or two sets of :func:`values`."""
+    out = Changes()
+    if "values" not in old:  # two sets of values
+        _compare_group(None, old, new, out)
+        return out
+    _compare_group(None, values(old), values(new), out)
+    _compare_group("pooled", analyses(old), analyses(new), out)
+    _compare_group("verdict", old.get("verdicts", {}), new.get("verdicts", {}), out)
+    return out
+
+
+# ----------------------------------------------------------------------------- what chapters print
+
+@dataclass(frozen=True)
+class Paste:
+    page: str        # book/03_gabapentin_evidence.md
+    line: int
+    notebook: str    # notebooks/03_pooled_fibromyalgia.ipynb
+    key: str
+    spec: str        # the format the chapter gives ("" for none)
+    ref: str = ""    # the notebook as the page names it (../notebooks/03_....ipynb)
+
+
+def pastes(root: Path = ROOT) -> list[Paste]:
+    """Every value, chart and table a book page pastes, where and how."""
+    out = []
+    for page in sorted((root / "book").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        rel = page.relative_to(root).as_posix()
+        for pattern in (PASTE, CHART):
+            for m in pattern.finditer(text):
+                nb = m.group(1)
+                notebook = "" if nb is None else "notebooks/" + Path(nb).name
+                spec = (m.group(3) or "") if pattern is PASTE else ""
+                out.append(Paste(rel, text.count("\n", 0, m.start()) + 1, notebook,
+                                 m.group(2), spec, nb or ""))
+    return out
+
+
+def printed(value: object, spec: str = "") -> str:
+    """A value as ``{glue:text}`` prints it with ``spec``."""
+    if value is None:
+        return ""
+    if spec:
+        try:
+            return format(value, spec)
+        except (TypeError, ValueError):
+            pass
+    return value if isinstance(value, str) else str(value)
+
+
+def shown(change: Change, pasted: list[Paste]) -> list[Paste]:
+    """The pastes where a reader sees ``change``: the chapters that print the value with a
+    different result (as they format it), or, for a pooled estimate or a verdict, pages that
+    paste anything from its notebook."""
+    if change.kind in ("pooled", "verdict"):
+        notebooks = change.notebook.split(", ")
+        return [p for p in pasted if p.notebook in notebooks]
+    return [p for p in pasted if p.key == change.key
+            and printed(change.old, p.spec) != printed(change.new, p.spec)]
+
+
+# ----------------------------------------------------------------------------- the changelog
+
+def unreleased_text(changelog: str, since_version: str) -> str:
+    """The part of the changelog newer than release ``since_version``: everything above its
+    heading (``## 0.2.0``, ``## [0.2.0] - date``, ``## Version 0.2.0``)."""
+    heading = re.compile(r"^##\s+\[?(?:version\s+)?v?" + re.escape(since_version) + r"\b",
+                         re.IGNORECASE | re.MULTILINE)
+    m = heading.search(changelog)
+    return changelog[:m.start()] if m else changelog
+
+
+def named(text: str) -> list[str]:
+    """The names a changelog gives in backticks: value keys, claim ids, or patterns."""
+    return re.findall(r"`([A-Za-z0-9_*?\[\]-]+)`", text)
+
+
+def unlogged(changes: Changes, changelog: str, since_version: str,
+             pasted: list[Paste]) -> list[tuple[Change, list[Paste]]]:
+    """The moved numbers a chapter shows that the changelog names nowhere since the release."""
+    names = named(unreleased_text(changelog, since_version))
+    missing = []
+    for change in changes.moved:
+        where = shown(change, pasted)
+        if change.kind == "pooled":
+            continue  # a pooled estimate reaches a chapter through the values it glues
+        if not where and change.kind != "verdict":
+            continue
+        if not any(fnmatch.fnmatchcase(change.key, pattern) for pattern in names):
+            missing.append((change, where))
+    return missing
+
+
+# ----------------------------------------------------------------------------- history (git)
+
+def git(*args: str, root: Path = ROOT) -> str | None:
+    """git's output, or None where there is no repository or the history is too short."""
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                check=False)
+    except OSError:
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def release_ref(release: dict, root: Path = ROOT) -> str | None:
+    """The commit a release was made from: its tag, else the commit its ledger records."""
+    for ref in (f"v{release['version']}", release.get("commit")):
+        if ref and git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", root=root):
+            return ref
+    return None
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: str
+    subject: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _show(ref: str, path: str, root: Path) -> str | None:
+    return git("show", f"{ref}:{path}", root=root)
+
+
+@functools.lru_cache(maxsize=1024)
+def _ledger_at(ref: str, path: str, root: Path) -> dict:
+    """The values (or verdicts) a notebook (or claims.csv) held at commit ``ref``."""
+    text = _show(ref, path, root)
+    if text is None:
+        return {}
+    if path.endswith(".csv"):
+        return verdicts(_csv_rows(text), "")
+    import nbformat
+
+    from evidence.book import LEDGER_KEY
+
+    nb = nbformat.reads(text, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {})
+            if "scrapbook" in meta:
+                entry = meta.get(LEDGER_KEY) or {}
+                rec = entry.get("analysis")
+                value = ({f: rec.get(f) for f in POOLED_FIELDS} if rec is not None
+                         else entry.get("value"))
+                key = rec["analysis_id"] if rec is not None else meta["scrapbook"]["name"]
+                out[key] = {"value": value}
+    return out
+
+
+def _path_of(change: Change) -> str:
+    return CLAIMS if change.kind == "verdict" else change.notebook
+
+
+def _walk(path: str, since: str, to: str | None, value_at, target: object,
+          root: Path) -> Commit | None:
+    """The oldest commit of the unbroken run, back from ``to`` (else HEAD), in which
+    ``value_at(sha, path)`` equals ``target``: the commit that gave it that value."""
+    log = git("log", "--topo-order", "--follow", "--name-only",
+              "--format=%x00%H%x09%ad%x09%s", "--date=short", f"{since}..{to or 'HEAD'}",
+              "--", path, root=root)
+    if not log:
+        return None
+    commits = []
+    for block in log.split("\x00")[1:]:
+        head, *names = [x for x in block.splitlines() if x.strip()]
+        sha, date, subject = head.split("\t", 2)
+        commits.append((Commit(sha, date, subject), names[-1] if names else path))
+    if not same(value_at(commits[0][0].sha, commits[0][1]), target):
+        return None  # the working tree differs from the last commit: not committed yet
+    found = commits[0][0]
+    for commit, at in commits:
+        if not same(value_at(commit.sha, at), target):
+            break
+        found = commit
+    return found
+
+
+def moving_commit(change: Change, since: str, root: Path = ROOT,
+                  to: str | None = None) -> Commit | None:
+    """The commit after ``since`` (up to ``to``, else HEAD) that gave the value its new
+    value: None when the change is not committed yet, or git cannot tell."""
+    def value_at(sha: str, path: str) -> object:
+        return _ledger_at(sha, path, root).get(change.key, {}).get("value")
+
+    return _walk(_path_of(change), since, to, value_at, change.new, root)
+
+
+def row_commit(row: RowChange, since: str, root: Path = ROOT,
+               to: str | None = None) -> Commit | None:
+    """The commit after ``since`` that gave a data row its weighty values (or added or
+    removed it): None when the change is not committed yet."""
+    key = _schemas(root).get(row.path, {}).get("key") or []
+
+    def value_at(sha: str, path: str) -> object:
+        text = _show(sha, path, root)
+        if text is None:
+            return None
+        for r in _csv_rows(text):
+            if " / ".join(r.get(c, "") for c in key) == row.row:
+                return {c: r.get(c) for c in row.columns} if row.columns else "present"
+        return "absent"
+
+    if to:
+        target = value_at(to, row.path)
+    elif (root / row.path).is_file():
+        text = (root / row.path).read_text(encoding="utf-8")
+        target = "absent"
+        for r in _csv_rows(text):
+            if " / ".join(r.get(c, "") for c in key) == row.row:
+                target = {c: r.get(c) for c in row.columns} if row.columns else "present"
+    else:
+        target = "absent"
+    return _walk(row.path, since, to, value_at, target, root)
+
+
+def _schemas(root: Path) -> dict[str, dict]:
+    """``{data path: {"key": [primary key columns], "weighty": {columns}, "kind"}}``. A
+    weighty column can move a number: typed as a number, integer or boolean, limited to a
+    list of values, or a foreign key (a code such as a verdict). The others are free text
+    (notes, where a number was read), which no analysis computes with."""
+    from tools.validate import VOCABULARY_KIND, table_kind
+
+    package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    out = {}
+    for res in package["resources"]:
+        schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+        key = schema.get("primaryKey")
+        foreign = set()
+        for fk in schema.get("foreignKeys", []):
+            fields = fk["fields"]
+            foreign |= {fields} if isinstance(fields, str) else set(fields)
+        weighty = {f["name"] for f in schema.get("fields", [])
+                   if f.get("type") in ("number", "integer", "boolean")
+                   or f.get("constraints", {}).get("enum") or f["name"] in foreign}
+        out["data/" + res["path"]] = {
+            "key": [key] if isinstance(key, str) else list(key or []), "weighty": weighty,
+            "vocabulary": table_kind(res["path"]) == VOCABULARY_KIND}
+    return out
+
+
+@dataclass(frozen=True)
+class RowChange:
+    path: str        # data/trials_binary.csv
+    row: str         # the row's primary key, joined by " / "
+    how: str         # changed, added or removed
+    sources: tuple[str, ...]
+    columns: tuple[str, ...] = ()   # the columns that changed (for a changed row)
+
+
+def changed_rows(since: str, root: Path = ROOT, to: str | None = None) -> list[RowChange]:
+    """The data rows that differ between commit ``since`` and ``to`` (the working tree when
+    None), by primary key, in a way that can move a number: a row added or removed, or a
+    weighty column changed (see :func:`_schemas`). Vocabulary tables (labels) are left out."""
+    from evidence.data import sources as row_sources
+
+    names = git("diff", "--name-only", since, *([to] if to else []), "--", "data", root=root)
+    if names is None:
+        return []
+    schemas = _schemas(root)
+    out = []
+    for path in sorted(n for n in names.splitlines() if n.endswith(".csv")):
+        schema = schemas.get(path, {"key": [], "weighty": set(), "vocabulary": False})
+        if schema["vocabulary"]:
+            continue
+        old_text = _show(since, path, root) or ""
+        new_text = (_show(to, path, root) if to else
+                    (root / path).read_text(encoding="utf-8")
+                    if (root / path).is_file() else "") or ""
+        pk = schema["key"]
+
+        def index(text: str, pk: list[str] = pk) -> dict[str, dict]:
+            rows = _csv_rows(text)
+            cols = pk or (list(rows[0])[:1] if rows else [])
+            return {" / ".join(r.get(c, "") for c in cols): r for r in rows}
+
+        old, new = index(old_text), index(new_text)
+        for row in sorted(set(old) | set(new)):
+            if row not in old or row not in new:
+                how, columns = ("added" if row not in old else "removed"), ()
+            else:
+                columns = tuple(c for c in new[row] if c in schema["weighty"]
+                                and old[row].get(c) != new[row].get(c))
+                how = "changed" if columns else None
+            if how:
+                out.append(RowChange(path, row, how,
+                                     tuple(row_sources(new.get(row) or old[row])), columns))
+    return out
+
+
+def rows_behind(change: Change, rows: list[RowChange], root: Path = ROOT) -> list[RowChange]:
+    """The changed data rows that can have moved ``change``: rows of the files its notebook
+    reads, narrowed to those citing one of its sources when any does."""
+    if change.kind == "verdict":
+        return [r for r in rows if r.path == CLAIMS and r.row == change.key]
+    lock = json.loads((root / LOCK).read_text(encoding="utf-8"))["notebooks"]
+    inputs = lock.get(Path(change.notebook).name, {}).get("inputs", {})
+    read = [r for r in rows if r.path in inputs]
+    cited = [r for r in read if set(r.sources) & set(change.sources)]
+    return cited or read
+
+
+# ----------------------------------------------------------------------------- command line
+
+def _since(version: str | None, ledger_dir: Path = LEDGER) -> dict | None:
+    found = releases(ledger_dir)
+    if version:
+        found = [r for r in found if r["version"] == version]
+    return found[-1] if found else None
+
+
+def check(root: Path = ROOT, ledger_dir: Path | None = None) -> tuple[int, str]:
+    """The changelog check: (exit status, report)."""
+    base = _since(None, ledger_dir or root / "ledger")
+    if base is None:
+        return 0, "changelog check: no release ledger yet (ledger/v*.json); nothing to compare"
+    changes = compare(base, current(root))
+    missing = unlogged(changes, (root / "CHANGELOG.md").read_text(encoding="utf-8"),
+                       base["version"], pastes(root))
+    if not missing:
+        return 0, (f"changelog check: {len(changes.moved)} values moved since version "
+                   f"{base['version']}; every one a chapter shows is named in CHANGELOG.md")
+    lines = [f"CHANGELOG.md names none of these {len(missing)} values that moved since version "
+             f"{base['version']} and that a chapter shows. Add an entry for each under "
+             "'## Unreleased' naming it in backticks (a pattern such as `claims_*` covers "
+             "several), and say why it moved:"]
+    for change, where in missing:
+        spec = where[0].spec if where else ""
+        at = f" ({where[0].page}:{where[0].line})" if where else ""
+        lines.append(f"  - `{change.key}`: {printed(change.old, spec)} -> "
+                     f"{printed(change.new, spec)}{at}, from {change.notebook}")
+    return 1, "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("snapshot", help="write ledger/v<version>.json from _build/results.json")
+    sub.add_parser("snapshot", help="write ledger/v<version>.json from the committed notebooks")
     diff = sub.add_parser("diff", help="what moved since a release (default: the latest)")
     diff.add_argument("--since", help="a release version, e.g. 0.1.0")
+    sub.add_parser("check", help="every moved number a chapter shows is in CHANGELOG.md")
     args = parser.parse_args(argv)
-    if not RESULTS.is_file():
-        print("no _build/results.json: run `make book` first", file=sys.stderr)
-        return 2
-    results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    if args.command == "check":
+        status, report = check()
+        print(report, file=sys.stderr if status else sys.stdout)
+        return status
     if args.command == "snapshot":
         from tools import release
 
         cff = release.citation()
-        print(f"Wrote {snapshot(str(cff['version']), str(cff['date-released']), results).name}")
+        commit = (git("rev-parse", "HEAD") or "").strip() or None
+        out = snapshot(str(cff["version"]), str(cff["date-released"]), current(),
+                       commit=commit)
+        print(f"Wrote {out.relative_to(ROOT)}")
         return 0
-    files = release_files()
-    if args.since:
-        files = [f for f in files if f.stem == f"v{args.since}"]
-    if not files:
+    base = _since(args.since)
+    if base is None:
         print("no release ledger to compare with (ledger/v*.json)", file=sys.stderr)
         return 2
-    base = json.loads(files[-1].read_text(encoding="utf-8"))
-    changes = compare(values(base), values(results))
-    for title, rows in (("Numbers that moved", changes.moved), ("Text", changes.text),
+    changes = compare(base, current())
+    for title, rows in (("Moved", changes.moved), ("Wording only", changes.text),
                         ("Added", changes.added), ("Removed", changes.removed)):
         print(f"{title} since {base['version']}: {len(rows)}")
         for c in rows:
-            print("  " + c.line())
+            print(f"  [{c.kind}] " + c.line())
     return 0
 
 

@@ -20,10 +20,15 @@
    inside a ``role="list"`` container: the role is deprecated and a list must hold
    list items, so screen readers get a broken list (axe: aria-deprecated-role,
    aria-required-children). Each entry is written as a ``listitem`` instead.
+
+4. Each chapter says under its title which version it last changed in, and ends with its
+   own changes, from the notes ``tools/changes_page.py`` writes before the build (a
+   dependency of every chapter, so a new ledger or a moved number re-reads them).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -150,6 +155,30 @@ def version_in_footer(app, config) -> None:
     config.html_context = {**config.html_context, "book_version_line": release.version_line()}
 
 
+def chapter_version_notes(app, docname: str, source: list[str]) -> None:
+    """Each chapter says which version it last changed in, under its title, and ends with
+    its own changes (written by ``tools/changes_page.py`` before the build)."""
+    from tools import changes_page
+
+    notes_file = Path(app.srcdir) / changes_page.NOTES
+    if not notes_file.is_file():
+        return
+    app.env.note_dependency(str(notes_file))
+    note = json.loads(notes_file.read_text(encoding="utf-8")).get(docname + ".md")
+    if not note:
+        return
+    top, section = changes_page.chapter_note(note)
+    if not top:
+        return
+    text = source[0]
+    title = re.search(r"^# .+$", text, re.MULTILINE)
+    if title:
+        at = title.end()
+        text = (text[:at] + "\n\n```{rst-class} evidence-version-line\n```\n" + top + "\n"
+                + text[at:])
+    source[0] = text.rstrip() + "\n" + section
+
+
 def setup(app):
     from tools import citation_style
 
@@ -161,5 +190,6 @@ def setup(app):
     # After sphinx.ext.mathjax's own listener (priority 500) has added its scripts.
     app.connect("html-page-context", mathjax_only_on_pages_with_maths, priority=900)
     app.connect("source-read", note_glue_dependencies)
+    app.connect("source-read", chapter_version_notes)
     app.add_directive("chart", ChartDirective)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

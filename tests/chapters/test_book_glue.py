@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from support import ROOT
 
 from evidence.book import glue
+from tools import ledger
 from tools.export_results import glued_outputs
-
-REF = re.compile(r"\{(?:glue|glue:text|glue:any)\}`([^`]+?\.ipynb)::([A-Za-z0-9_]+)")
-CHART = re.compile(r"```\{chart\}\s+(\S+?\.ipynb)::([A-Za-z0-9_]+)")
 
 
 def _glued_keys(notebook: Path) -> dict[str, dict]:
@@ -20,12 +17,10 @@ def _glued_keys(notebook: Path) -> dict[str, dict]:
 
 
 def _references():
-    for page in sorted((ROOT / "book").rglob("*.md")):
-        text = page.read_text(encoding="utf-8")
-        for pattern in (REF, CHART):
-            for match in pattern.finditer(text):
-                line = text.count("\n", 0, match.start()) + 1
-                yield page, line, match.group(1), match.group(2)
+    """Every value, chart and table a page pastes from a notebook it names."""
+    for paste in ledger.pastes(ROOT):
+        if paste.ref:
+            yield ROOT / paste.page, paste.line, paste.ref, paste.key
 
 
 def test_every_pasted_key_exists_and_has_sources():
