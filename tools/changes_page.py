@@ -17,6 +17,7 @@ its contents change, so an unchanged page is not rebuilt.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -36,10 +37,12 @@ CHAPTER = re.compile(r"book/0\d_[^/]+\.md$")
 _ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+# A moved value in a quoted sentence: \x00key\x01new\x02old\x03, made HTML at the end;
+# a unit right after it goes with both numbers ("22 % (was 23 %)").
 MARK = "\x00"
-_UNIT_AFTER_MARK = re.compile(
-    MARK + r"([^()]+?) \(was ([^()]+?)\)((?: |\u00a0)?(?:%|‰|per 1000\b|mg\b|weeks?\b|"
-    r"days?\b|months?\b|years?\b|participants\b|trials\b))")
+_MOVED = re.compile("\x00([^\x01]*)\x01([^\x02]*)\x02([^\x03]*)\x03"
+                    "((?: |\u00a0)(?:%|‰|per 1000\\b|mg\\b|weeks?\\b|days?\\b|months?\\b|"
+                    "years?\\b)|%)?")
 
 
 # ----------------------------------------------------------------------------- reading the book
@@ -59,13 +62,14 @@ def _titles(root: Path) -> dict[str, str]:
     return out
 
 
-def _plain(text: str, values: dict[str, dict], marks: dict[str, str]) -> str:
+def _plain(text: str, values: dict[str, dict], marks: dict[str, tuple[str, str]]) -> str:
     """A stretch of MyST as a reader reads it: pasted values printed, roles as their words,
-    a pasted value of ``marks`` (a key) written as its mark (``"17 (was 18)"``)."""
+    a pasted value of ``marks`` (``{key: (new, old)}``) marked (see :data:`_MOVED`)."""
     def paste(m: re.Match) -> str:
         key, spec = m.group(2), m.group(3) or ""
         if key in marks:
-            return MARK + marks[key]
+            new, old = marks[key]
+            return f"{MARK}{key}\x01{new}\x02{old}\x03"
         return ledger.printed(values.get(key, {}).get("value"), spec)
 
     text = ledger.PASTE.sub(paste, text)
@@ -78,37 +82,54 @@ def _plain(text: str, values: dict[str, dict], marks: dict[str, str]) -> str:
 
     text = _ROLE.sub(role, text)
     text = _LINK.sub(r"\1", text)
-    text = re.sub(r"[*_]{1,2}(\S[^*_]*?)[*_]{1,2}", r"\1", text)
+    text = re.sub(r"\*{1,2}(\S[^*]*?)\*{1,2}", r"\1", text)
     text = re.sub(r"\s*\(\s*\)", "", text)
+    text = re.sub(r"\s+([:;,.])", r"\1", text)  # where a citation was
     return re.sub(r"\s+", " ", text).strip()
 
 
-def sentence(page_text: str, line: int, marks: dict[str, str],
-             values: dict[str, dict]) -> str:
-    """The sentence (or table row, or list item) of a page that pastes on ``line``, with
-    the values of ``marks`` written as their marks."""
+def block_of(page_text: str, line: int) -> tuple[int, str]:
+    """The paragraph, list item or table row of a page around ``line``: (its first line,
+    its MyST)."""
     lines = page_text.splitlines()
     i = line - 1
     if lines[i].lstrip().startswith("|"):
         cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
-        block = " · ".join(c for c in cells if c)
-    else:
-        start = i
-        while start > 0 and lines[start - 1].strip() and not lines[start].lstrip().startswith(
-                ("- ", "* ", ":::", "```")) and not lines[start - 1].lstrip().startswith(
-                (":::", "```", "#")):
-            start -= 1
-        end = i
-        while end + 1 < len(lines) and lines[end + 1].strip() and not lines[
-                end + 1].lstrip().startswith(("- ", "* ", ":::", "```", "#")):
-            end += 1
-        block = " ".join(x.strip().removeprefix("- ") for x in lines[start:end + 1])
-    plain = _plain(block, values, marks)
-    parts = _SENTENCE_END.split(plain)
-    found = next((p for p in parts if MARK in p), plain)
-    # "22 (was 23) %" -> "22 % (was 23 %)": a unit stays with both numbers.
-    found = _UNIT_AFTER_MARK.sub(r"\1\3 (was \2\3)", found)
-    return found.replace(MARK, "")
+        return i, " · ".join(c for c in cells if c)
+    start = i
+    while start > 0 and lines[start - 1].strip() and not lines[start].lstrip().startswith(
+            ("- ", "* ", ":::", "```")) and not lines[start - 1].lstrip().startswith(
+            (":::", "```", "#")):
+        start -= 1
+    end = i
+    while end + 1 < len(lines) and lines[end + 1].strip() and not lines[
+            end + 1].lstrip().startswith(("- ", "* ", ":::", "```", "#")):
+        end += 1
+    return start, " ".join(x.strip().removeprefix("- ") for x in lines[start:end + 1])
+
+
+def sentence(page_text: str, line: int, marks: dict[str, tuple[str, str]],
+             values: dict[str, dict]) -> str:
+    """The sentences of the block around ``line`` (:func:`block_of`) that hold a value of
+    ``marks`` (``{key: (new, old)}``), as HTML-safe MyST: each such value is written
+    ``new (was old)``, the new value in ``<span class="evidence-new" data-key="key">`` and
+    the old in ``evidence-old``; sentences left out between two are written "…"."""
+    _start, block = block_of(page_text, line)
+    parts = _SENTENCE_END.split(_plain(block, values, marks))
+    keep = [i for i, p in enumerate(parts) if MARK in p] or list(range(len(parts)))
+    out = []
+    for n, i in enumerate(keep):
+        if n and i != keep[n - 1] + 1:
+            out.append("…")
+        out.append(parts[i])
+    text = html.escape(" ".join(out), quote=False)
+
+    def moved(m: re.Match) -> str:
+        key, new, old, unit = m.group(1), m.group(2), m.group(3), m.group(4) or ""
+        return (f'<span class="evidence-new" data-key="{key}">{new}{unit}</span> (was '
+                f'<span class="evidence-old">{old}{unit}</span>)')
+
+    return _MOVED.sub(moved, text)
 
 
 # ----------------------------------------------------------------------------- one section
@@ -243,7 +264,7 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
         text = "; ".join(bits)
         return text[:1].upper() + text[1:]
 
-    moves: dict[tuple[str, str], list[tuple[ledger.Paste, ledger.Change]]] = {}
+    moves: dict[tuple[str, int], list[tuple[ledger.Paste, ledger.Change]]] = {}
     for change in changes.moved:
         if change.kind == "pooled":
             section.pooled.append(Item(
@@ -262,12 +283,12 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
                 f"`{change.key}`: {_fmt(change.old)} → {_fmt(change.new)}. "
                 f"{provenance(change)}."))
             continue
-        for paste in where:  # one item per sentence, however many of its numbers moved
-            plain = sentence(ctx.texts[paste.page], paste.line, {}, values)
-            moves.setdefault((paste.page, plain), []).append((paste, change))
-    for (page, _plain_text), group in moves.items():
-        marks = {change.key: f"{ledger.printed(change.new, paste.spec)} (was "
-                             f"{ledger.printed(change.old, paste.spec)})"
+        for paste in where:  # one item per paragraph, however many of its numbers moved
+            start, _block = block_of(ctx.texts[paste.page], paste.line)
+            moves.setdefault((paste.page, start), []).append((paste, change))
+    for (page, _start), group in moves.items():
+        marks = {change.key: (ledger.printed(change.new, paste.spec),
+                              ledger.printed(change.old, paste.spec))
                  for paste, change in group}
         paste = group[0][0]
         quote = sentence(ctx.texts[page], paste.line, marks, values)
@@ -289,8 +310,9 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
     for (old_text, new_text, at), pages in wording.items():
         n = counts[(old_text, new_text, at)]
         times = f", {n} times" if n > 1 else ""
-        section.wording.append(Item(f"“{old_text}” → “{new_text}” (in {at}{times})",
-                                    sorted(set(pages))))
+        section.wording.append(Item(
+            f'<q class="evidence-was">{html.escape(old_text)}</q> → '
+            f"<q>{html.escape(new_text)}</q> (in {at}{times})", sorted(set(pages))))
     if old_ref:
         names = ledger.git("diff", "--name-only", old_ref, *([new_ref] if new_ref else []),
                            "--", "book", root=ctx.root) or ""

@@ -298,11 +298,18 @@ def shown(change: Change, pasted: list[Paste]) -> list[Paste]:
 
 def unreleased_text(changelog: str, since_version: str) -> str:
     """The part of the changelog newer than release ``since_version``: everything above its
-    heading (``## 0.2.0``, ``## [0.2.0] - date``, ``## Version 0.2.0``)."""
-    heading = re.compile(r"^##\s+\[?(?:version\s+)?v?" + re.escape(since_version) + r"\b",
-                         re.IGNORECASE | re.MULTILINE)
+    heading (``## 0.2.0``, ``## [0.2.0] - date``, ``## Version 0.2.0``); without such a
+    heading, the "Unreleased" section alone (an entry of an older release never counts)."""
+    heading = re.compile(r"^##\s+\[?(?:version\s+)?v?" + re.escape(since_version)
+                         + r"(?![\w.])", re.IGNORECASE | re.MULTILINE)
     m = heading.search(changelog)
-    return changelog[:m.start()] if m else changelog
+    if m:
+        return changelog[:m.start()]
+    m = re.search(r"^##\s+\[?unreleased\b.*$", changelog, re.IGNORECASE | re.MULTILINE)
+    if not m:
+        return ""
+    end = re.search(r"^##\s", changelog[m.end():], re.MULTILINE)
+    return changelog[m.start():m.end() + (end.start() if end else len(changelog))]
 
 
 def named(text: str) -> list[str]:

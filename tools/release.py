@@ -8,12 +8,22 @@
 
     python -m tools.release zenodo          # write .zenodo.json from CITATION.cff
     python -m tools.release zenodo --check  # exit 1 if .zenodo.json disagrees with it
+    python -m tools.release check-tag v0.2.0  # may this tag be released? (the workflow asks)
+    python -m tools.release notes 0.2.0     # the changelog's section for a version
+
+Making a release: set ``version`` and ``date-released`` in CITATION.cff, rename the
+changelog's "Unreleased" heading to "## <version> - <date>", run ``python -m tools.release
+zenodo`` and commit; run ``make book`` and ``python -m tools.ledger snapshot`` (it writes
+``ledger/v<version>.json``) and commit; then tag the commit ``v<version>`` and push the tag.
+The release workflow checks the tag with ``check-tag``, runs ``make test`` and publishes the
+GitHub release with the PDF and ``results.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -22,6 +32,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 CFF = ROOT / "CITATION.cff"
 ZENODO = ROOT / ".zenodo.json"
+CHANGELOG = ROOT / "CHANGELOG.md"
+LEDGER = ROOT / "ledger"
 LICENCES = {"CC-BY-4.0": ("cc-by-4.0", "CC BY 4.0")}  # CFF/SPDX id: (Zenodo id, in words)
 
 
@@ -73,12 +85,60 @@ def zenodo_text(cff: dict | None = None) -> str:
     return json.dumps(zenodo_metadata(cff), indent=2, ensure_ascii=False) + "\n"
 
 
+def changelog_section(version: str, changelog: str | None = None) -> str | None:
+    """The changelog's section for ``version`` (its heading ``## <version>...``), or None."""
+    text = CHANGELOG.read_text(encoding="utf-8") if changelog is None else changelog
+    heading = re.compile(r"^##\s+\[?v?" + re.escape(version) + r"(?![\w.]).*$", re.MULTILINE)
+    m = heading.search(text)
+    if m is None:
+        return None
+    rest = text[m.end():]
+    end = re.search(r"^##\s", rest, re.MULTILINE)
+    return rest[:end.start() if end else len(rest)].strip()
+
+
+def tag_problems(tag: str, cff: dict | None = None, changelog: str | None = None,
+                 ledger_dir: Path | None = None) -> list[str]:
+    """Why ``tag`` may not be released: each thing a release needs that is missing."""
+    cff = citation() if cff is None else cff
+    version = str(cff["version"])
+    ledger_dir = LEDGER if ledger_dir is None else ledger_dir
+    problems = []
+    if tag != f"v{version}":
+        problems.append(f"the tag {tag!r} does not name CITATION.cff's version (v{version})")
+    if not changelog_section(version, changelog):
+        problems.append(f"CHANGELOG.md has no section '## {version} - <date>'")
+    if not (ledger_dir / f"v{version}.json").is_file():
+        problems.append(f"ledger/v{version}.json is missing: run `python -m tools.ledger "
+                        "snapshot` and commit it")
+    if ZENODO.is_file() and json.loads(ZENODO.read_text(encoding="utf-8")) != \
+            zenodo_metadata(cff):
+        problems.append(".zenodo.json disagrees with CITATION.cff: run `python -m "
+                        "tools.release zenodo`")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["zenodo"])
+    parser.add_argument("what", choices=["zenodo", "check-tag", "notes"])
+    parser.add_argument("arg", nargs="?", help="the tag (check-tag) or version (notes)")
     parser.add_argument("--check", action="store_true",
                         help="only check that .zenodo.json agrees with CITATION.cff")
     args = parser.parse_args(argv)
+    if args.what == "check-tag":
+        problems = tag_problems(args.arg or "")
+        for p in problems:
+            print(f"check-tag: {p}", file=sys.stderr)
+        if not problems:
+            print(f"{args.arg}: CITATION.cff, CHANGELOG.md, the ledger and .zenodo.json agree")
+        return 1 if problems else 0
+    if args.what == "notes":
+        section = changelog_section(args.arg or str(citation()["version"]))
+        if section is None:
+            print(f"CHANGELOG.md has no section for {args.arg}", file=sys.stderr)
+            return 1
+        print(section)
+        return 0
     text = zenodo_text()
     if args.check:
         if not ZENODO.is_file() or ZENODO.read_text(encoding="utf-8") != text:

@@ -130,6 +130,13 @@ def test_the_changelog_check_wants_each_shown_move_named_since_the_release():
                            "0.2.0", pasted) == []
 
 
+def test_without_the_release_heading_only_the_unreleased_section_counts():
+    log = "## Unreleased\n- `a`\n\n## 0.1.0 - 2026-11-21\n- `b`\n"
+    assert ledger.named(ledger.unreleased_text(log, "0.2.0")) == ["a"]
+    assert ledger.named(ledger.unreleased_text(log, "0.1.0")) == ["a"]
+    assert ledger.unreleased_text("# Changelog\n", "0.1.0") == ""
+
+
 def test_a_changed_verdict_needs_an_entry_even_where_no_value_is_pasted():
     changes = ledger.compare(_body(verdicts={"c037": "unsupported"}),
                              _body(verdicts={"c037": "partly supported"}))

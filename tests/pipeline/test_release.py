@@ -45,3 +45,40 @@ def test_every_page_footer_states_the_version(site_dir):
     missing = [p for p in content_pages()
                if line not in (site_dir / p).read_text(encoding="utf-8")]
     assert not missing, f"pages without the version in the footer: {missing[:5]}"
+
+
+LOG = """# Changelog
+
+## Unreleased
+
+- Something not released.
+
+## 0.2.0 - 2026-12-04
+
+### Numbers that moved
+- `rr` rose.
+
+## 0.1.0 - 2026-11-21
+
+- First version.
+"""
+
+
+def test_the_changelog_section_of_a_version_is_its_notes():
+    assert release.changelog_section("0.2.0", LOG) == "### Numbers that moved\n- `rr` rose."
+    assert release.changelog_section("0.1.0", LOG) == "- First version."
+    assert release.changelog_section("0.3.0", LOG) is None
+    assert release.changelog_section("0.2", LOG) is None  # 0.2 is not 0.2.0's prefix
+
+
+def test_a_tag_is_released_only_when_version_changelog_and_ledger_agree(tmp_path):
+    cff = release.citation() | {"version": "0.2.0"}
+    (tmp_path / "v0.2.0.json").write_text("{}")
+    problems = release.tag_problems("v0.2.0", cff, LOG, tmp_path)
+    assert not [p for p in problems if "zenodo" not in p]
+    assert any("does not name" in p for p in release.tag_problems("v0.2.1", cff, LOG, tmp_path))
+    assert any("no section" in p for p in release.tag_problems(
+        "v0.2.0", cff, LOG.replace("## 0.2.0 - 2026-12-04", "## Unreleased too"), tmp_path))
+    (tmp_path / "v0.2.0.json").unlink()
+    assert any("ledger/v0.2.0.json is missing" in p
+               for p in release.tag_problems("v0.2.0", cff, LOG, tmp_path))

@@ -88,3 +88,29 @@ def test_a_stale_notebook_failure_explains_a_lock_bump():
                      and "tools.execute --check" in s.get("run", "")]
             assert hints and "make book" in hints[0]["run"]
             assert "inputs.lock.json" in hints[0]["run"], (wf, name)
+
+
+def test_a_release_is_built_from_its_tag_checked_and_published_with_least_privilege():
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    on = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads the key `on` as True
+    assert on == {"push": {"tags": ["v*"]}}
+    assert wf["permissions"] == {}
+    build, publish = wf["jobs"]["build"], wf["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert publish["permissions"] == {"contents": "write", "actions": "read"}
+    assert publish["needs"] == "build"
+    checkout = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # the What changed page reads the history
+    steps = [s.get("run", "") + s.get("uses", "") for s in build["steps"]]
+    test_at = next(i for i, s in enumerate(steps) if s.strip() == "make test")
+    tag_at = next(i for i, s in enumerate(steps) if "tools.release check-tag" in s)
+    pack_at = next(i for i, s in enumerate(steps) if "book.pdf" in s and "results.json" in s)
+    upload_at = next(i for i, s in enumerate(steps) if "upload-artifact" in s)
+    assert test_at < tag_at < pack_at < upload_at
+    # The tag reaches the shell through the environment, never pasted into a script.
+    for job in (build, publish):
+        for step in job["steps"]:
+            assert "${{" not in step.get("run", ""), step.get("name")
+    publish_run = " ".join(s.get("run", "") for s in publish["steps"])
+    assert "gh release create" in publish_run and "--verify-tag" in publish_run
+    assert "results.json" in publish_run and ".pdf" in publish_run

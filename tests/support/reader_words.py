@@ -15,7 +15,10 @@ KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 PHRASES = re.compile(r"(?i)\bnot in data\b|\bthe data hold\b|\bparameters cell\b|\bglued\b"
                      r"|\(\s*(?:verified|secondary|derived)\s*\)")
 URL = re.compile(r"https?://\S+|\bwww\.\S+")
-NOT_PROSE = "pre, code, kbd, samp, script, style, .math, .cell_input, .evidence-chart__spec"
+# Not prose: code, maths, chart specifications, and the words an earlier version of the book
+# printed, which the What changed page quotes beside today's (q.evidence-was).
+NOT_PROSE = ("pre, code, kbd, samp, script, style, .math, .cell_input, .evidence-chart__spec, "
+             "q.evidence-was")
 
 
 def flags_pattern() -> re.Pattern:
