@@ -153,6 +153,7 @@ class Section:
     other: list[Item] = field(default_factory=list)
     wording: list[Item] = field(default_factory=list)
     revised_pages: list[str] = field(default_factory=list)
+    reconstructed: bool = False   # the release's ledger was written after the release
 
     def counts(self) -> str:
         c = self.changes
@@ -236,7 +237,8 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
                   old: dict | None, new: dict, old_ref: str | None,
                   new_ref: str | None) -> Section:
     since = old["version"] if old else None
-    section = Section(title, anchor, version, since, None)
+    section = Section(title, anchor, version, since, None,
+                      reconstructed=bool(new.get("note")) and version is not None)
     if old is None:
         return section
     changes = ledger.compare(old, new)
@@ -366,7 +368,9 @@ def render_section(ctx_titles: dict[str, str], s: Section, level: str = "##") ->
     out = [f"({'changes-' + s.anchor})=", f"{level} {s.title}", ""]
     if s.changes is None:
         out += ["The first version with a ledger: every number it printed is recorded, and "
-                "the next release is compared with it.", ""]
+                "the next release is compared with it."
+                + (" Its ledger was put together afterwards, from the analyses as they were "
+                   "committed on its release date." if s.reconstructed else ""), ""]
         return out
     if s.changes.empty() and not s.revised_pages:
         out += [f"No number, estimate or verdict has changed since version {s.since}.", ""]
