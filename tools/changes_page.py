@@ -276,8 +276,10 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
         if change.kind == "verdict":
             pages = sorted({p.page for p in ledger.shown(change, ctx.pastes)})
             section.verdicts.append(Item(
-                f"“{change.label}” {change.old.capitalize()} → {change.new}. "
-                f"{provenance(change)}.", pages))
+                f"The claim “{html.escape(change.label, quote=False)}” is now judged "
+                f'<span class="evidence-new" data-key="{change.key}">{change.new}</span> (was '
+                f'<span class="evidence-old">{change.old}</span>). {provenance(change)}.',
+                pages))
             continue
         where = ledger.shown(change, ctx.pastes)
         if not where:
