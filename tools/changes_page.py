@@ -171,21 +171,27 @@ def _fmt(value: object) -> str:
     return ledger.printed(value)
 
 
-def _pooled_text(value: dict | None) -> str:
+def _pooled_text(value: dict | None, other: dict | None = None) -> str:
+    """A pooled estimate as the chapters write one, ``RR 1.70 (1.13 to 2.54)``, with its
+    trials and participants when they differ from ``other``'s and its I² when it has one."""
     if not value:
         return "none"
     from evidence.formatting import ESTIMATE_NAMES
 
+    def num(x: object) -> str:
+        return f"{x:.2f}" if isinstance(x, float) else str(x)
+
     name = ESTIMATE_NAMES.get(value.get("measure"), value.get("measure"))
     est = value.get("estimate")
-    text = f"{name} {_fmt(est)}" if est is not None else str(name)
+    text = f"{name} {num(est)}" if est is not None else str(name)
     if value.get("ci_low") is not None and value.get("ci_high") is not None:
-        text += f" ({_fmt(value['ci_low'])} to {_fmt(value['ci_high'])})"
-    n, k = value.get("n_participants"), value.get("n_studies")
-    if k is not None:
-        text += f", {k} {'trial' if k == 1 else 'trials'}"
-    if n is not None:
-        text += f", {n} participants"
+        text += f" ({num(value['ci_low'])} to {num(value['ci_high'])})"
+    k, n = value.get("n_studies"), value.get("n_participants")
+    if other is None or (k, n) != (other.get("n_studies"), other.get("n_participants")):
+        if k is not None:
+            text += f", {k} {'trial' if k == 1 else 'trials'}"
+        if n is not None:
+            text += f", {n} participants"
     if value.get("i2") is not None:
         text += f", I² {value['i2']:.0f} %"
     return text
@@ -270,8 +276,11 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
     for change in changes.moved:
         if change.kind == "pooled":
             section.pooled.append(Item(
-                f"{ledger_label(change)}: {_pooled_text(change.old)} → "
-                f"{_pooled_text(change.new)}. {provenance(change)}."))
+                f"{html.escape(ledger_label(change), quote=False)}: "
+                f'<span class="evidence-new" data-key="{change.key}">'
+                f"{_pooled_text(change.new, change.old)}</span> (was "
+                f'<span class="evidence-old">{_pooled_text(change.old, change.new)}</span>). '
+                f"{provenance(change)}."))
             continue
         if change.kind == "verdict":
             pages = sorted({p.page for p in ledger.shown(change, ctx.pastes)})
@@ -466,6 +475,8 @@ def notes(secs: list[Section], root: Path, titles: dict[str, str]) -> dict[str, 
                 "anchor": last.anchor if last else None,
                 "first": bool(last and last.changes is None),
                 "items": _page_items(last, page) if last and last.changes else [],
+                "wording": [_without_place(it.text) for it in last.wording if page in it.pages]
+                if last and last.changes else [],
                 "pending": _page_items(pending, page) if pending else [],
                 "pending_revised": bool(pending and page in pending.revised_pages)}
         out[page] = note
@@ -488,6 +499,9 @@ def chapter_note(note: dict) -> tuple[str, str]:
                      f"This chapter last changed in version {version}, when its text was "
                      "revised; none of the numbers it shows moved.")
         lines += [""] + [f"- {x}" for x in note["items"]]
+        if note.get("wording"):
+            lines += ["", "Texts it pastes whose wording changed, their numbers the same:", ""]
+            lines += [f"- {x}" for x in note["wording"]]
     if note["pending"] or note["pending_revised"]:
         top = (f"Last released in version {version}; it has changed since (listed at the end "
                "of the chapter).")
@@ -497,6 +511,12 @@ def chapter_note(note: dict) -> tuple[str, str]:
     lines += ["", "Every change to the book's numbers, release by release, is on the page "
               "[What changed](changes.md).", ""]
     return top, "\n".join(lines)
+
+
+def _without_place(text: str) -> str:
+    """A wording item as its own chapter lists it: without "(in <the chapter>)"."""
+    return re.sub(r" \(in \[[^\]]*\]\([^)]*\)(?:, (\d+) times)?\)$",
+                  lambda m: f" ({m.group(1)} times)" if m.group(1) else "", text)
 
 
 def _page_items(s: Section, page: str) -> list[str]:

@@ -90,7 +90,13 @@ def analyses(results: dict) -> dict[str, dict]:
 
 
 def _analysis_label(record: dict) -> str:
-    outcome = str(record.get("outcome", "")).replace("_", " ")
+    from evidence import vocab
+
+    code = str(record.get("outcome", ""))
+    try:
+        outcome = vocab.outcome_label(code)
+    except (KeyError, ValueError):
+        outcome = code.replace("_", " ")
     return (f"{record.get('intervention', '')} against {record.get('comparator', '')}, "
             f"{outcome}, in {record.get('population', '')}")
 
