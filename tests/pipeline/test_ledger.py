@@ -137,6 +137,20 @@ def test_without_the_release_heading_only_the_unreleased_section_counts():
     assert ledger.unreleased_text("# Changelog\n", "0.1.0") == ""
 
 
+def test_a_text_moved_only_in_a_decimal_last_digit_needs_no_entry():
+    assert ledger.last_digit_only("RR 1.65 (1.10 to 2.48)", "RR 1.66 (1.10 to 2.48)")
+    assert ledger.last_digit_only("NNT 4.7 (2.7 to 17)", "NNT 4.8 (2.7 to 17)")
+    assert not ledger.last_digit_only("RR 1.65 (1.10 to 2.48)", "RR 1.67 (1.10 to 2.48)")
+    assert not ledger.last_digit_only("NNT 5 (3 to 9)", "NNT 6 (3 to 9)")  # whole numbers
+    assert not ledger.last_digit_only("RR 1.65", "OR 1.66")                # other words
+    assert not ledger.last_digit_only("RR 1.65", "RR 1.65 (1.1 to 2.5)")
+    changes = ledger.compare(_body({"rr_text": "RR 1.65", "nnt_text": "NNT 5"}),
+                             _body({"rr_text": "RR 1.66", "nnt_text": "NNT 6"}))
+    pasted = [_paste("rr_text", "s"), _paste("nnt_text", "s")]
+    assert [c.key for c, _ in ledger.unlogged(changes, "## Unreleased\n", "0.1.0",
+                                              pasted)] == ["nnt_text"]
+
+
 def test_a_changed_verdict_needs_an_entry_even_where_no_value_is_pasted():
     changes = ledger.compare(_body(verdicts={"c037": "unsupported"}),
                              _body(verdicts={"c037": "partly supported"}))

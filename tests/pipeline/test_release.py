@@ -45,6 +45,9 @@ def test_every_page_footer_states_the_version(site_dir):
     missing = [p for p in content_pages()
                if line not in (site_dir / p).read_text(encoding="utf-8")]
     assert not missing, f"pages without the version in the footer: {missing[:5]}"
+    # Beside it, the way to what changed between versions.
+    page = (site_dir / "book" / "03_gabapentin_evidence.html").read_text(encoding="utf-8")
+    assert 'href="changes.html">What changed</a>' in page
 
 
 LOG = """# Changelog
