@@ -1,6 +1,7 @@
 """Write the results ledger, ``_build/results.json``, and ``_build/results/pooled_estimates.csv``.
 
-The ledger lists every value a notebook glued for the book: its key, its value (for
+The ledger names the book's version (CITATION.cff) and lists every value a notebook glued
+for the book: its key, its value (for
 scalars), the notebook, and the bibliography keys it rests on (recorded by
 ``evidence.book.glue``). Anyone can check what the book claims against it without
 reading the notebooks.
@@ -134,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     except DuplicateAnalysisError as err:
         print(f"export_results: {err}", file=sys.stderr)
         return 1
+    from tools import release
+
+    # Which version of the book these are (a results.json attached to a release says so).
+    ledger = {"version": str(release.citation()["version"]), **ledger}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(ledger, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     print(f"Wrote {_rel(OUT)}: {len(ledger['values'])} values, "

@@ -44,8 +44,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "ledger"
-RESULTS = ROOT / "_build" / "results.json"
-CHANGELOG = ROOT / "CHANGELOG.md"
 CLAIMS = "data/claims.csv"
 LOCK = "notebooks/inputs.lock.json"
 REL_TOL = 1e-9
@@ -58,7 +56,6 @@ CHART = re.compile(r"```\{(?:chart|glue)\}\s+(?:(\S+?\.ipynb)::)?([A-Za-z0-9_]+)
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 POOLED_FIELDS = ("measure", "model", "n_studies", "n_participants", "estimate", "ci_low",
                  "ci_high", "i2", "tau2")
-KINDS = ("number", "text", "pooled", "verdict")
 
 
 # ----------------------------------------------------------------------------- ledgers

@@ -51,6 +51,13 @@ def exported(tmp_path, monkeypatch) -> tuple[Path, dict]:
     return tmp_path / "results" / "pooled_estimates.csv", ledger
 
 
+def test_the_results_name_the_version_of_the_book(exported):
+    from tools import release
+
+    _path, ledger = exported
+    assert ledger["version"] == str(release.citation()["version"])
+
+
 def test_columns_are_exactly_the_documented_ones():
     assert list(book.ANALYSIS_FIELDS) == COLUMNS
     assert list(export.CSV_COLUMNS) == COLUMNS

@@ -90,6 +90,16 @@ def test_a_stale_notebook_failure_explains_a_lock_bump():
             assert "inputs.lock.json" in hints[0]["run"], (wf, name)
 
 
+def test_every_build_checks_out_the_whole_history():
+    # The What changed page reads git for the data rows and commit behind each moved number;
+    # a shallow clone would build it without them.
+    for wf, name, job in _jobs():
+        steps = job.get("steps", [])
+        if any("make test" in s.get("run", "") for s in steps):
+            checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+            assert checkout.get("with", {}).get("fetch-depth") == 0, (wf, name)
+
+
 def test_a_release_is_built_from_its_tag_checked_and_published_with_least_privilege():
     wf = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
     on = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads the key `on` as True
