@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools import ledger
+from tools import history, ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "book/changes.md"
@@ -218,14 +218,14 @@ class _Context:
             return "the analyses"
         return f"[{self.titles.get(notebook, notebook)}](../{notebook})"
 
-    def commit_text(self, commit: ledger.Commit | None, committed: bool) -> str:
+    def commit_text(self, commit: history.Commit | None, committed: bool) -> str:
         if commit is None:
             return "not committed yet" if not committed else "in a commit git cannot name"
         short = commit.sha[:7]
         link = f"[{short}]({self.repo_url}/commit/{commit.sha})" if self.repo_url else short
         return f"in commit {link} of {commit.date}"
 
-    def rows_text(self, rows: list[ledger.RowChange]) -> str:
+    def rows_text(self, rows: list[history.RowChange]) -> str:
         if not rows:
             return ""
         by_table: dict[str, list[str]] = defaultdict(list)
@@ -249,13 +249,13 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
         return section
     changes = ledger.compare(old, new)
     section.changes = changes
-    rows = ledger.changed_rows(old_ref, ctx.root, new_ref) if old_ref else []
+    rows = history.changed_rows(old_ref, ctx.root, new_ref) if old_ref else []
     values = ledger.values(new)
 
     def provenance(change: ledger.Change) -> str:
         bits = [] if change.kind == "verdict" else [
             f"Computed in {ctx.notebook_link(change.notebook.split(', ')[-1])}"]
-        behind = ledger.rows_behind(change, rows, ctx.root)
+        behind = history.rows_behind(change, rows, ctx.root)
         if behind:
             text = ctx.rows_text(behind)
             bits.append(text.replace("moved by row", "changed in row", 1)
@@ -265,7 +265,7 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
         if old_ref:
             # The commit that changed the data behind the number, else the one that moved
             # the number in its notebook.
-            commit = (ledger.row_commit(behind[0], old_ref, ctx.root, to=new_ref) if behind
+            commit = (history.row_commit(behind[0], old_ref, ctx.root, to=new_ref) if behind
                       else None) or _moving_commit(change, old_ref, new_ref, ctx.root)
             bits[-1] += " " + ctx.commit_text(commit, committed=new_ref is not None or commit
                                               is not None)
@@ -327,7 +327,7 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
             f'<q class="evidence-was">{html.escape(old_text)}</q> → '
             f"<q>{html.escape(new_text)}</q> (in {at}{times})", sorted(set(pages))))
     if old_ref:
-        names = ledger.git("diff", "--name-only", old_ref, *([new_ref] if new_ref else []),
+        names = history.git("diff", "--name-only", old_ref, *([new_ref] if new_ref else []),
                            "--", "book", root=ctx.root) or ""
         section.revised_pages = sorted(n for n in names.splitlines() if CHAPTER.search(n))
     return section
@@ -338,7 +338,7 @@ def ledger_label(change: ledger.Change) -> str:
 
 
 def _moving_commit(change, old_ref, new_ref, root):
-    return ledger.moving_commit(change, old_ref, root, to=new_ref)
+    return history.moving_commit(change, old_ref, root, to=new_ref)
 
 
 # ----------------------------------------------------------------------------- the page
@@ -361,13 +361,13 @@ def sections(root: Path = ROOT) -> list[Section]:
         else:
             title = f"Since version {last['version']}, not yet released"
         out.append(build_section(ctx, title, "unreleased", None, last, now,
-                                 ledger.release_ref(last, root), None))
+                                 history.release_ref(last, root), None))
     for i in range(len(rels) - 1, -1, -1):
         rel, prev = rels[i], rels[i - 1] if i else None
         out.append(build_section(
             ctx, f"Version {rel['version']}, released {rel['released']}",
             "version-" + rel["version"].replace(".", "-"), rel["version"], prev, rel,
-            ledger.release_ref(prev, root) if prev else None, ledger.release_ref(rel, root)))
+            history.release_ref(prev, root) if prev else None, history.release_ref(rel, root)))
     return out
 
 

@@ -32,12 +32,10 @@ from __future__ import annotations
 import argparse
 import csv
 import fnmatch
-import functools
 import io
 import json
 import math
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -107,7 +105,7 @@ def verdicts(rows: list[dict], notebook: str) -> dict[str, dict]:
                                         if k.strip()]} for r in rows}
 
 
-def _csv_rows(text: str) -> list[dict]:
+def csv_rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -133,7 +131,7 @@ def current(root: Path = ROOT) -> dict:
     for group in ("values", "analyses"):  # notebooks as paths relative to root
         for row in results[group]:
             row["notebook"] = "notebooks/" + Path(row["notebook"]).name
-    claims = _csv_rows((root / CLAIMS).read_text(encoding="utf-8"))
+    claims = csv_rows((root / CLAIMS).read_text(encoding="utf-8"))
     return body(results, claims, _reader_of(CLAIMS, root))
 
 
@@ -363,217 +361,6 @@ def unlogged(changes: Changes, changelog: str, since_version: str,
     return missing
 
 
-# ----------------------------------------------------------------------------- history (git)
-
-def git(*args: str, root: Path = ROOT) -> str | None:
-    """git's output, or None where there is no repository or the history is too short."""
-    try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                                check=False)
-    except OSError:
-        return None
-    return result.stdout if result.returncode == 0 else None
-
-
-def release_ref(release: dict, root: Path = ROOT) -> str | None:
-    """The commit a release was made from: its tag, else the commit its ledger records."""
-    for ref in (f"v{release['version']}", release.get("commit")):
-        if ref and git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", root=root):
-            return ref
-    return None
-
-
-@dataclass(frozen=True)
-class Commit:
-    sha: str
-    date: str
-    subject: str
-
-
-@functools.lru_cache(maxsize=4096)
-def _show(ref: str, path: str, root: Path) -> str | None:
-    return git("show", f"{ref}:{path}", root=root)
-
-
-@functools.lru_cache(maxsize=1024)
-def _ledger_at(ref: str, path: str, root: Path) -> dict:
-    """The values (or verdicts) a notebook (or claims.csv) held at commit ``ref``."""
-    text = _show(ref, path, root)
-    if text is None:
-        return {}
-    if path.endswith(".csv"):
-        return verdicts(_csv_rows(text), "")
-    import nbformat
-
-    from evidence.book import LEDGER_KEY
-
-    nb = nbformat.reads(text, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                entry = meta.get(LEDGER_KEY) or {}
-                rec = entry.get("analysis")
-                value = ({f: rec.get(f) for f in POOLED_FIELDS} if rec is not None
-                         else entry.get("value"))
-                key = rec["analysis_id"] if rec is not None else meta["scrapbook"]["name"]
-                out[key] = {"value": value}
-    return out
-
-
-def _path_of(change: Change) -> str:
-    return CLAIMS if change.kind == "verdict" else change.notebook
-
-
-def _walk(path: str, since: str, to: str | None, value_at, target: object,
-          root: Path) -> Commit | None:
-    """The oldest commit of the unbroken run, back from ``to`` (else HEAD), in which
-    ``value_at(sha, path)`` equals ``target``: the commit that gave it that value."""
-    log = git("log", "--topo-order", "--follow", "--name-only",
-              "--format=%x00%H%x09%ad%x09%s", "--date=short", f"{since}..{to or 'HEAD'}",
-              "--", path, root=root)
-    if not log:
-        return None
-    commits = []
-    for block in log.split("\x00")[1:]:
-        head, *names = [x for x in block.splitlines() if x.strip()]
-        sha, date, subject = head.split("\t", 2)
-        commits.append((Commit(sha, date, subject), names[-1] if names else path))
-    if not same(value_at(commits[0][0].sha, commits[0][1]), target):
-        return None  # the working tree differs from the last commit: not committed yet
-    found = commits[0][0]
-    for commit, at in commits:
-        if not same(value_at(commit.sha, at), target):
-            break
-        found = commit
-    return found
-
-
-def moving_commit(change: Change, since: str, root: Path = ROOT,
-                  to: str | None = None) -> Commit | None:
-    """The commit after ``since`` (up to ``to``, else HEAD) that gave the value its new
-    value: None when the change is not committed yet, or git cannot tell."""
-    def value_at(sha: str, path: str) -> object:
-        return _ledger_at(sha, path, root).get(change.key, {}).get("value")
-
-    return _walk(_path_of(change), since, to, value_at, change.new, root)
-
-
-def row_commit(row: RowChange, since: str, root: Path = ROOT,
-               to: str | None = None) -> Commit | None:
-    """The commit after ``since`` that gave a data row its weighty values (or added or
-    removed it): None when the change is not committed yet."""
-    key = _schemas(root).get(row.path, {}).get("key") or []
-
-    def value_at(sha: str, path: str) -> object:
-        text = _show(sha, path, root)
-        if text is None:
-            return None
-        for r in _csv_rows(text):
-            if " / ".join(r.get(c, "") for c in key) == row.row:
-                return {c: r.get(c) for c in row.columns} if row.columns else "present"
-        return "absent"
-
-    if to:
-        target = value_at(to, row.path)
-    elif (root / row.path).is_file():
-        text = (root / row.path).read_text(encoding="utf-8")
-        target = "absent"
-        for r in _csv_rows(text):
-            if " / ".join(r.get(c, "") for c in key) == row.row:
-                target = {c: r.get(c) for c in row.columns} if row.columns else "present"
-    else:
-        target = "absent"
-    return _walk(row.path, since, to, value_at, target, root)
-
-
-def _schemas(root: Path) -> dict[str, dict]:
-    """``{data path: {"key": [primary key columns], "weighty": {columns}, "kind"}}``. A
-    weighty column can move a number: typed as a number, integer or boolean, limited to a
-    list of values, or a foreign key (a code such as a verdict). The others are free text
-    (notes, where a number was read), which no analysis computes with."""
-    from tools.validate import VOCABULARY_KIND, table_kind
-
-    package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    out = {}
-    for res in package["resources"]:
-        schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
-        key = schema.get("primaryKey")
-        foreign = set()
-        for fk in schema.get("foreignKeys", []):
-            fields = fk["fields"]
-            foreign |= {fields} if isinstance(fields, str) else set(fields)
-        weighty = {f["name"] for f in schema.get("fields", [])
-                   if f.get("type") in ("number", "integer", "boolean")
-                   or f.get("constraints", {}).get("enum") or f["name"] in foreign}
-        out["data/" + res["path"]] = {
-            "key": [key] if isinstance(key, str) else list(key or []), "weighty": weighty,
-            "vocabulary": table_kind(res["path"]) == VOCABULARY_KIND}
-    return out
-
-
-@dataclass(frozen=True)
-class RowChange:
-    path: str        # data/trials_binary.csv
-    row: str         # the row's primary key, joined by " / "
-    how: str         # changed, added or removed
-    sources: tuple[str, ...]
-    columns: tuple[str, ...] = ()   # the columns that changed (for a changed row)
-
-
-def changed_rows(since: str, root: Path = ROOT, to: str | None = None) -> list[RowChange]:
-    """The data rows that differ between commit ``since`` and ``to`` (the working tree when
-    None), by primary key, in a way that can move a number: a row added or removed, or a
-    weighty column changed (see :func:`_schemas`). Vocabulary tables (labels) are left out."""
-    from evidence.data import sources as row_sources
-
-    names = git("diff", "--name-only", since, *([to] if to else []), "--", "data", root=root)
-    if names is None:
-        return []
-    schemas = _schemas(root)
-    out = []
-    for path in sorted(n for n in names.splitlines() if n.endswith(".csv")):
-        schema = schemas.get(path, {"key": [], "weighty": set(), "vocabulary": False})
-        if schema["vocabulary"]:
-            continue
-        old_text = _show(since, path, root) or ""
-        new_text = (_show(to, path, root) if to else
-                    (root / path).read_text(encoding="utf-8")
-                    if (root / path).is_file() else "") or ""
-        pk = schema["key"]
-
-        def index(text: str, pk: list[str] = pk) -> dict[str, dict]:
-            rows = _csv_rows(text)
-            cols = pk or (list(rows[0])[:1] if rows else [])
-            return {" / ".join(r.get(c, "") for c in cols): r for r in rows}
-
-        old, new = index(old_text), index(new_text)
-        for row in sorted(set(old) | set(new)):
-            if row not in old or row not in new:
-                how, columns = ("added" if row not in old else "removed"), ()
-            else:
-                columns = tuple(c for c in new[row] if c in schema["weighty"]
-                                and old[row].get(c) != new[row].get(c))
-                how = "changed" if columns else None
-            if how:
-                out.append(RowChange(path, row, how,
-                                     tuple(row_sources(new.get(row) or old[row])), columns))
-    return out
-
-
-def rows_behind(change: Change, rows: list[RowChange], root: Path = ROOT) -> list[RowChange]:
-    """The changed data rows that can have moved ``change``: rows of the files its notebook
-    reads, narrowed to those citing one of its sources when any does."""
-    if change.kind == "verdict":
-        return [r for r in rows if r.path == CLAIMS and r.row == change.key]
-    lock = json.loads((root / LOCK).read_text(encoding="utf-8"))["notebooks"]
-    inputs = lock.get(Path(change.notebook).name, {}).get("inputs", {})
-    read = [r for r in rows if r.path in inputs]
-    cited = [r for r in read if set(r.sources) & set(change.sources)]
-    return cited or read
-
-
 # ----------------------------------------------------------------------------- command line
 
 def _since(version: str | None, ledger_dir: Path = LEDGER) -> dict | None:
@@ -622,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         from tools import release
 
         cff = release.citation()
+        from tools.history import git
+
         commit = (git("rev-parse", "HEAD") or "").strip() or None
         out = snapshot(str(cff["version"]), str(cff["date-released"]), current(),
                        commit=commit)
