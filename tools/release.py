@@ -37,8 +37,9 @@ LEDGER = ROOT / "ledger"
 LICENCES = {"CC-BY-4.0": ("cc-by-4.0", "CC BY 4.0")}  # CFF/SPDX id: (Zenodo id, in words)
 
 
-def citation() -> dict:
-    return yaml.safe_load(CFF.read_text(encoding="utf-8"))
+def citation(path: Path | None = None) -> dict:
+    """CITATION.cff (this checkout's, or the one at ``path``) as a dict."""
+    return yaml.safe_load((CFF if path is None else path).read_text(encoding="utf-8"))
 
 
 def author_names(cff: dict | None = None) -> list[str]:
