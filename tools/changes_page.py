@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evidence import vocab
 from tools import history, ledger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,7 +267,7 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
             # The commit that changed the data behind the number, else the one that moved
             # the number in its notebook.
             commit = (history.row_commit(behind[0], old_ref, ctx.root, to=new_ref) if behind
-                      else None) or _moving_commit(change, old_ref, new_ref, ctx.root)
+                      else None) or history.moving_commit(change, old_ref, ctx.root, to=new_ref)
             bits[-1] += " " + ctx.commit_text(commit, committed=new_ref is not None or commit
                                               is not None)
         text = "; ".join(bits)
@@ -276,7 +277,7 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
     for change in changes.moved:
         if change.kind == "pooled":
             section.pooled.append(Item(
-                f"{html.escape(ledger_label(change), quote=False)}: "
+                f"{html.escape(vocab.capital(change.label or change.key), quote=False)}: "
                 f'<span class="evidence-new" data-key="{change.key}">'
                 f"{_pooled_text(change.new, change.old)}</span> (was "
                 f'<span class="evidence-old">{_pooled_text(change.old, change.new)}</span>). '
@@ -308,37 +309,24 @@ def build_section(ctx: _Context, title: str, anchor: str, version: str | None,
         why = list(dict.fromkeys(provenance(change) for _, change in group))
         section.shown.setdefault(page, []).append(Item(
             f"“{quote}” {'; '.join(why)}.", [page]))
-    wording: dict[tuple[str, str, str], list[str]] = {}
-    for change in changes.text:
+    wording: dict[tuple[str, str, str], tuple[set[str], list[str]]] = {}
+    for change in changes.text:  # one item per old and new wording and place, counted
         where = sorted({p.page for p in ctx.pastes if p.key == change.key})
         at = ", ".join(ctx.page_link(p) for p in where) if where else \
             ctx.notebook_link(change.notebook)
-        wording.setdefault((str(change.old), str(change.new), at), []).extend(where)
-    counts: dict[tuple[str, str, str], int] = defaultdict(int)
-    for change in changes.text:
-        where = sorted({p.page for p in ctx.pastes if p.key == change.key})
-        at = ", ".join(ctx.page_link(p) for p in where) if where else \
-            ctx.notebook_link(change.notebook)
-        counts[(str(change.old), str(change.new), at)] += 1
-    for (old_text, new_text, at), pages in wording.items():
-        n = counts[(old_text, new_text, at)]
-        times = f", {n} times" if n > 1 else ""
+        pages, keys = wording.setdefault((str(change.old), str(change.new), at), (set(), []))
+        pages.update(where)
+        keys.append(change.key)
+    for (old_text, new_text, at), (pages, keys) in wording.items():
+        times = f", {len(keys)} times" if len(keys) > 1 else ""
         section.wording.append(Item(
             f'<q class="evidence-was">{html.escape(old_text)}</q> → '
-            f"<q>{html.escape(new_text)}</q> (in {at}{times})", sorted(set(pages))))
+            f"<q>{html.escape(new_text)}</q> (in {at}{times})", sorted(pages)))
     if old_ref:
         names = history.git("diff", "--name-only", old_ref, *([new_ref] if new_ref else []),
                            "--", "book", root=ctx.root) or ""
         section.revised_pages = sorted(n for n in names.splitlines() if CHAPTER.search(n))
     return section
-
-
-def ledger_label(change: ledger.Change) -> str:
-    return change.label[:1].upper() + change.label[1:] if change.label else change.key
-
-
-def _moving_commit(change, old_ref, new_ref, root):
-    return history.moving_commit(change, old_ref, root, to=new_ref)
 
 
 # ----------------------------------------------------------------------------- the page

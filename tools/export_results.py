@@ -43,13 +43,16 @@ class DuplicateAnalysisError(ValueError):
     """Two records share an analysis id."""
 
 
-def glued_outputs(path):
-    """Yield ``(key, metadata, data)`` for each output a notebook glued.
+def glued_outputs(notebook):
+    """Yield ``(key, metadata, data)`` for each output a notebook (a path, or a notebook
+    already read) glued.
 
     The reading side of :func:`evidence.book.glue`: the results export and the tests read
     committed notebooks through it, never by walking cell outputs themselves.
     """
-    for cell in nbformat.read(path, as_version=4).cells:
+    nb = (notebook if isinstance(notebook, nbformat.NotebookNode)
+          else nbformat.read(notebook, as_version=4))
+    for cell in nb.cells:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {})
             if "scrapbook" in meta:
@@ -61,26 +64,34 @@ def _rel(path: Path) -> str:
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
+def collect_one(notebook, rel: str) -> dict:
+    """The glued values, charts/tables and analysis records of one notebook (a path, or a
+    notebook already read, such as an earlier commit's), named ``rel``."""
+    values, charts, analyses = [], [], []
+    for key, meta, _data in glued_outputs(notebook):
+        ledger = meta.get(LEDGER_KEY)
+        if ledger is None:
+            raise SystemExit(
+                f"{rel}: glued key {key!r} has no sources; glue it with "
+                "evidence.book.glue(..., sources=[...])"
+            )
+        entry = {"key": key, "notebook": rel, "sources": ledger["sources"]}
+        if ledger.get("analysis") is not None:
+            analyses.append({**entry, "record": ledger["analysis"]})
+        elif ledger.get("value") is not None:
+            values.append({**entry, "value": ledger["value"]})
+        else:
+            charts.append(entry)
+    return {"values": values, "charts": charts, "analyses": analyses}
+
+
 def collect(paths: Iterable[Path] | None = None) -> dict:
     """Every glued value, chart/table and analysis record of the notebooks."""
-    values, charts, analyses = [], [], []
+    out: dict[str, list] = {"values": [], "charts": [], "analyses": []}
     for path in notebook_paths() if paths is None else paths:
-        rel = _rel(path)
-        for key, meta, _data in glued_outputs(path):
-            ledger = meta.get(LEDGER_KEY)
-            if ledger is None:
-                raise SystemExit(
-                    f"{rel}: glued key {key!r} has no sources; glue it with "
-                    "evidence.book.glue(..., sources=[...])"
-                )
-            entry = {"key": key, "notebook": rel, "sources": ledger["sources"]}
-            if ledger.get("analysis") is not None:
-                analyses.append({**entry, "record": ledger["analysis"]})
-            elif ledger.get("value") is not None:
-                values.append({**entry, "value": ledger["value"]})
-            else:
-                charts.append(entry)
-    return {"values": values, "charts": charts, "analyses": analyses}
+        for group, rows in collect_one(path, _rel(path)).items():
+            out[group] += rows
+    return out
 
 
 def check_unique(analyses: list[dict]) -> None:

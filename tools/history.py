@@ -21,7 +21,17 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.ledger import CLAIMS, LOCK, POOLED_FIELDS, ROOT, Change, csv_rows, same, verdicts
+from tools.ledger import (
+    CLAIMS,
+    ROOT,
+    Change,
+    analyses,
+    csv_rows,
+    notebook_inputs,
+    same,
+    values,
+    verdicts,
+)
 
 
 def git(*args: str, root: Path = ROOT) -> str | None:
@@ -56,7 +66,8 @@ def _show(ref: str, path: str, root: Path) -> str | None:
 
 @functools.lru_cache(maxsize=1024)
 def _ledger_at(ref: str, path: str, root: Path) -> dict:
-    """The values (or verdicts) a notebook (or claims.csv) held at commit ``ref``."""
+    """The values and pooled estimates a notebook (or the verdicts claims.csv) held at commit
+    ``ref``, keyed as in a ledger; empty where the file is missing or unreadable then."""
     text = _show(ref, path, root)
     if text is None:
         return {}
@@ -64,21 +75,13 @@ def _ledger_at(ref: str, path: str, root: Path) -> dict:
         return verdicts(csv_rows(text), "")
     import nbformat
 
-    from evidence.book import LEDGER_KEY
+    from tools.export_results import collect_one
 
-    nb = nbformat.reads(text, as_version=4)
-    out = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {})
-            if "scrapbook" in meta:
-                entry = meta.get(LEDGER_KEY) or {}
-                rec = entry.get("analysis")
-                value = ({f: rec.get(f) for f in POOLED_FIELDS} if rec is not None
-                         else entry.get("value"))
-                key = rec["analysis_id"] if rec is not None else meta["scrapbook"]["name"]
-                out[key] = {"value": value}
-    return out
+    try:
+        results = collect_one(nbformat.reads(text, as_version=4), path)
+    except SystemExit:  # a notebook of before every glued value carried its sources
+        return {}
+    return {**values(results), **analyses(results)}
 
 
 def _path_of(change: Change) -> str:
@@ -119,32 +122,33 @@ def moving_commit(change: Change, since: str, root: Path = ROOT,
     return _walk(_path_of(change), since, to, value_at, change.new, root)
 
 
+def _row_id(row: dict, columns: list[str]) -> str:
+    """A data row's id: its primary key's values, joined by " / "."""
+    return " / ".join(row.get(c, "") for c in columns)
+
+
 def row_commit(row: RowChange, since: str, root: Path = ROOT,
                to: str | None = None) -> Commit | None:
     """The commit after ``since`` that gave a data row its weighty values (or added or
     removed it): None when the change is not committed yet."""
     key = _schemas(root).get(row.path, {}).get("key") or []
 
-    def value_at(sha: str, path: str) -> object:
-        text = _show(sha, path, root)
+    def state(text: str | None) -> object:
+        """The row's changed columns in a version of its table ("absent" when not there)."""
         if text is None:
             return None
         for r in csv_rows(text):
-            if " / ".join(r.get(c, "") for c in key) == row.row:
+            if _row_id(r, key) == row.row:
                 return {c: r.get(c) for c in row.columns} if row.columns else "present"
         return "absent"
 
     if to:
-        target = value_at(to, row.path)
-    elif (root / row.path).is_file():
-        text = (root / row.path).read_text(encoding="utf-8")
-        target = "absent"
-        for r in csv_rows(text):
-            if " / ".join(r.get(c, "") for c in key) == row.row:
-                target = {c: r.get(c) for c in row.columns} if row.columns else "present"
+        target = state(_show(to, row.path, root))
     else:
-        target = "absent"
-    return _walk(row.path, since, to, value_at, target, root)
+        here = root / row.path
+        target = state(here.read_text(encoding="utf-8") if here.is_file() else "")
+    return _walk(row.path, since, to, lambda sha, path: state(_show(sha, path, root)),
+                 target, root)
 
 
 def _schemas(root: Path) -> dict[str, dict]:
@@ -205,7 +209,7 @@ def changed_rows(since: str, root: Path = ROOT, to: str | None = None) -> list[R
         def index(text: str, pk: list[str] = pk) -> dict[str, dict]:
             rows = csv_rows(text)
             cols = pk or (list(rows[0])[:1] if rows else [])
-            return {" / ".join(r.get(c, "") for c in cols): r for r in rows}
+            return {_row_id(r, cols): r for r in rows}
 
         old, new = index(old_text), index(new_text)
         for row in sorted(set(old) | set(new)):
@@ -226,8 +230,7 @@ def rows_behind(change: Change, rows: list[RowChange], root: Path = ROOT) -> lis
     reads, narrowed to those citing one of its sources when any does."""
     if change.kind == "verdict":
         return [r for r in rows if r.path == CLAIMS and r.row == change.key]
-    lock = json.loads((root / LOCK).read_text(encoding="utf-8"))["notebooks"]
-    inputs = lock.get(Path(change.notebook).name, {}).get("inputs", {})
+    inputs = notebook_inputs(root).get(Path(change.notebook).name, set())
     read = [r for r in rows if r.path in inputs]
     cited = [r for r in read if set(r.sources) & set(change.sources)]
     return cited or read

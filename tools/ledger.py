@@ -109,11 +109,18 @@ def csv_rows(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def notebook_inputs(root: Path = ROOT) -> dict[str, set[str]]:
+    """Each notebook's file name -> the files it read (the executor's lock)."""
+    from tools.execute import read_lock
+
+    return {name: set(entry.get("inputs", {}))
+            for name, entry in read_lock(root / LOCK).items()}
+
+
 def _reader_of(path: str, root: Path) -> str:
-    """The notebooks that read a data file (from the executor's lock), joined by ", "."""
-    lock = json.loads((root / LOCK).read_text(encoding="utf-8"))["notebooks"]
-    return ", ".join(f"notebooks/{name}" for name, entry in sorted(lock.items())
-                     if path in entry.get("inputs", {}))
+    """The notebooks that read a data file, joined by ", "."""
+    return ", ".join(f"notebooks/{name}" for name, read in sorted(notebook_inputs(root).items())
+                     if path in read)
 
 
 def body(results: dict, claims: list[dict], claims_notebook: str) -> dict:
@@ -156,9 +163,6 @@ def snapshot(version: str, released: str, contents: dict, out_dir: Path = LEDGER
         raise FileExistsError(f"{out.name} exists: a release's ledger is written once; "
                               "raise the version in CITATION.cff for a new release")
     out_dir.mkdir(parents=True, exist_ok=True)
-    if "analyses" not in contents or isinstance(contents.get("values"), list):
-        contents = {"values": values(contents), "analyses": analyses(contents),
-                    "verdicts": contents.get("verdicts", {})}
     doc = {"version": version, "released": released, "commit": commit, **contents}
     if note:
         doc["note"] = note
@@ -192,9 +196,6 @@ class Changes:
 
     def empty(self) -> bool:
         return not (self.moved or self.text or self.added or self.removed)
-
-    def all(self) -> list[Change]:
-        return self.moved + self.text + self.added + self.removed
 
 
 def same_number(a: object, b: object) -> bool:
@@ -235,11 +236,8 @@ def _compare_group(kind: str | None, old: dict, new: dict, out: Changes) -> None
 
 
 def compare(old: dict, new: dict) -> Changes:
-    """What moved between two ledgers (:func:`body`), or two sets of :func:`values`."""
+    """What moved between two ledgers (:func:`body`)."""
     out = Changes()
-    if "values" not in old:  # two sets of values
-        _compare_group(None, old, new, out)
-        return out
     _compare_group(None, values(old), values(new), out)
     _compare_group("pooled", analyses(old), analyses(new), out)
     _compare_group("verdict", old.get("verdicts", {}), new.get("verdicts", {}), out)
@@ -303,9 +301,9 @@ def unreleased_text(changelog: str, since_version: str) -> str:
     """The part of the changelog newer than release ``since_version``: everything above its
     heading (``## 0.2.0``, ``## [0.2.0] - date``, ``## Version 0.2.0``); without such a
     heading, the "Unreleased" section alone (an entry of an older release never counts)."""
-    heading = re.compile(r"^##\s+\[?(?:version\s+)?v?" + re.escape(since_version)
-                         + r"(?![\w.])", re.IGNORECASE | re.MULTILINE)
-    m = heading.search(changelog)
+    from tools.release import version_heading
+
+    m = version_heading(since_version).search(changelog)
     if m:
         return changelog[:m.start()]
     m = re.search(r"^##\s+\[?unreleased\b.*$", changelog, re.IGNORECASE | re.MULTILINE)

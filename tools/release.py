@@ -86,11 +86,17 @@ def zenodo_text(cff: dict | None = None) -> str:
     return json.dumps(zenodo_metadata(cff), indent=2, ensure_ascii=False) + "\n"
 
 
+def version_heading(version: str) -> re.Pattern:
+    """A changelog's heading for ``version``: ``## 0.2.0 - date``, ``## [0.2.0]``,
+    ``## Version 0.2.0`` (not ``## 0.2.0.1``), to the end of its line."""
+    return re.compile(r"^##\s+\[?(?:version\s+)?v?" + re.escape(version) + r"(?![\w.]).*$",
+                      re.IGNORECASE | re.MULTILINE)
+
+
 def changelog_section(version: str, changelog: str | None = None) -> str | None:
     """The changelog's section for ``version`` (its heading ``## <version>...``), or None."""
     text = CHANGELOG.read_text(encoding="utf-8") if changelog is None else changelog
-    heading = re.compile(r"^##\s+\[?v?" + re.escape(version) + r"(?![\w.]).*$", re.MULTILINE)
-    m = heading.search(text)
+    m = version_heading(version).search(text)
     if m is None:
         return None
     rest = text[m.end():]
