@@ -72,13 +72,13 @@ tree = $(shell find $(1) -not -path '*/__pycache__*' -not -path '*/.ipynb_checkp
 DATA_IN := $(call tree,data) book/references.bib
 PACKAGE_IN := $(call tree,evidence) pyproject.toml
 NOTEBOOKS_IN := $(call tree,notebooks)
+# The What changed page names the commit behind each moved number: a new commit or tag
+# rebuilds it (nothing where the tree is not a git checkout).
+GIT_REFS := $(wildcard .git/HEAD .git/packed-refs) $(call tree,.git/refs)
 PAGES_IN := $(filter-out book/data.md book/changes.md,$(call tree,book)) \
   $(call tree,_templates _static _root _search ledger) _config.yml _toc.yml CITATION.cff \
   tools/build_html.py tools/data_appendix.py tools/sphinx_ext.py tools/changes_page.py \
   tools/ledger.py tools/history.py $(GIT_REFS)
-# The What changed page names the commit behind each moved number: a new commit or tag
-# rebuilds it (nothing where the tree is not a git checkout).
-GIT_REFS := $(wildcard .git/HEAD .git/packed-refs) $(call tree,.git/refs)
 VALIDATED := _build/.stamps/validated
 EXECUTED := _build/.stamps/executed
 PUBLISHED := _build/.stamps/html
